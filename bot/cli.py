@@ -1,0 +1,145 @@
+"""The ``lotse`` command line: run the bot, check and refresh content, manage the database and keys."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError, ContentError, LotseError
+
+__all__ = ["main"]
+
+logger = logging.getLogger("lotse")
+EXIT_CONFIG = 2
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (default: config.yaml)"
+    )
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show details of unexpected errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``lotse``; ``--config`` is accepted before and after every subcommand."""
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="lotse", description="Lotse — a multilingual help bot for refugees.", parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"lotse {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="start the bot (without a token: against the local emulator)")
+    run.set_defaults(handler=_run)
+
+    content = commands.add_parser("content", parents=[common], help="check and maintain the content")
+    content_commands = content.add_subparsers(dest="content_command", metavar="ACTION")
+    check = content_commands.add_parser("check", parents=[common], help="check the content as an editor would")
+    check.add_argument("path", nargs="?", help="the content folder (default: content.path of the config)")
+    check.add_argument("--strict", action="store_true", help="also fail on warnings")
+    check.set_defaults(handler=_content_check)
+    refresh = content_commands.add_parser(
+        "refresh", parents=[common], help="after review: record that translations match the current German text"
+    )
+    refresh.add_argument("language", help="language code, e.g. ar")
+    refresh.add_argument("keys", nargs="*", help="only these text keys (default: all of the language)")
+    refresh.add_argument("--path", help="the content folder (default: content.path of the config)")
+    refresh.set_defaults(handler=_content_refresh)
+    content.set_defaults(handler=lambda args: _usage(content))
+
+    keygen = commands.add_parser("keygen", parents=[common], help="print a new encryption key")
+    keygen.set_defaults(handler=_keygen)
+    return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_CONFIG
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    path = getattr(args, "config", None)
+    return load_settings(path, required=path is not None)
+
+
+def _content_path(args: argparse.Namespace, explicit: str | None) -> Path:
+    settings = _settings(args)  # a named --config is checked even when the path is given
+    return Path(explicit) if explicit else settings.content_path
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from bot.content.check import check_content
+
+    report = check_content(_content_path(args, args.path), strict=args.strict)
+    print(report.format())
+    return report.exit_code
+
+
+def _content_refresh(args: argparse.Namespace) -> int:
+    from bot.content.refresh import refresh_translations
+
+    result = refresh_translations(_content_path(args, args.path), args.language, tuple(args.keys))
+    for path in result.files:
+        print(f"updated {path}")
+    print(f"{args.language}: {len(result.updated)} translations marked as made from the current text.")
+    for key in result.skipped:
+        print(f"{args.language}: {key}: could not be updated automatically; write it as text: and from:")
+    return 0 if not result.skipped else 1
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from bot.app import run_bot
+
+    return run_bot(settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``lotse`` and ``python -m bot``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False) or bool(os.environ.get("LOTSE_DEBUG"))
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        return _usage(parser)
+    try:
+        return int(handler(args) or 0)
+    except ConfigError as exc:
+        print(f"lotse: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ContentError as exc:
+        print("lotse: the content has errors; the bot cannot use it:", file=sys.stderr)
+        for finding in exc.findings:
+            if finding.is_error:
+                print(f"  {finding.format()}", file=sys.stderr)
+        return 1
+    except LotseError as exc:
+        print(f"lotse: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the operator gets one line; details with --debug
+        if debug:
+            logger.exception("unexpected error")
+        print(f"lotse: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1

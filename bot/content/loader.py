@@ -1,0 +1,183 @@
+"""Load the content folder: read every YAML file, link the sections, and validate the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from bot.content.findings import Findings
+from bot.content.models import Content
+from bot.content.sections import SECTIONS, Gathered, parse_section
+from bot.content.yamlread import compose_file, did_you_mean, line_of
+from bot.errors import ContentError
+
+__all__ = ["LoadResult", "content_files", "load_content", "load_content_or_raise"]
+
+_FIRST = ("source_language", "languages")
+ROOT_PAGE = "main"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The loaded content (None if it could not be built at all) and every finding."""
+
+    content: Content | None
+    findings: Findings
+    files: tuple[Path, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.content is not None and not self.findings.errors
+
+
+def content_files(root: Path) -> list[Path]:
+    """Every YAML file below ``root`` in a stable order (media files are not content)."""
+    if root.is_file():
+        return [root]
+    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(p for p in files if "media" not in p.relative_to(root).parts)
+
+
+def _top_level(path: Path, node: Node | None, findings: Findings) -> list[tuple[str, Node]]:
+    if node is None:
+        return []
+    if not isinstance(node, MappingNode):
+        findings.error(
+            path,
+            line_of(node),
+            "type",
+            "a content file must start with section names such as menu:, services:, regions:",
+        )
+        return []
+    sections: list[tuple[str, Node]] = []
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        name = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
+        if name not in SECTIONS:
+            findings.error(
+                path,
+                line_of(key_node),
+                "unknown-key",
+                f'unknown section "{name}"{did_you_mean(name, tuple(SECTIONS))}',
+            )
+            continue
+        if name in seen:
+            findings.error(
+                path,
+                line_of(key_node),
+                "duplicate-key",
+                f'the section "{name}" appears twice in this file (first on line {seen[name]})',
+            )
+            continue
+        seen[name] = line_of(key_node)
+        sections.append((name, value_node))
+    return sections
+
+
+def load_content(path: str | Path, *, today: dt.date | None = None) -> LoadResult:
+    """Read and check the content below ``path``; never raises for bad content.
+
+    Args:
+        path: the content folder (or a single file, for tests).
+        today: the date against which "not verified for 12 months" is judged.
+
+    Returns:
+        The content and all findings. ``content`` is None when the files could not be read.
+    """
+    from bot.content.validation import validate
+
+    root = Path(path)
+    findings = Findings(root=root if root.is_dir() else root.parent)
+    if not root.exists():
+        findings.error(root, 0, "missing", "this folder does not exist")
+        return LoadResult(None, findings, ())
+    files = content_files(root)
+    if not files:
+        findings.error(root, 0, "missing", "no .yaml files here: is this the content folder?")
+        return LoadResult(None, findings, ())
+
+    digest = hashlib.blake2b(digest_size=8)
+    parsed: list[tuple[Path, list[tuple[str, Node]]]] = []
+    for file in files:
+        digest.update(file.relative_to(root if root.is_dir() else root.parent).as_posix().encode())
+        try:
+            digest.update(file.read_bytes())
+        except OSError:
+            pass
+        parsed.append((file, _top_level(file, compose_file(file, findings), findings)))
+
+    gathered = Gathered()
+    for first_pass in (True, False):
+        for file, sections in parsed:
+            for name, node in sections:
+                if (name in _FIRST) == first_pass:
+                    parse_section(name, node, file, findings, gathered)
+        if first_pass and gathered.source_language is None:
+            gathered.source_language = "de"
+
+    _attach_translations(gathered)
+    content = Content(
+        version=_short_version(digest.digest()),
+        source_language=gathered.source_language or "de",
+        languages=MappingProxyType(gathered.languages),
+        root=ROOT_PAGE,
+        nodes=MappingProxyType(gathered.nodes),
+        parents=MappingProxyType(_first_parents(gathered)),
+        topics=MappingProxyType(gathered.topics),
+        regions=MappingProxyType(gathered.regions),
+        services=MappingProxyType(gathered.services),
+        helplines=tuple(gathered.helplines.values()),
+        templates=MappingProxyType(gathered.templates),
+        events=tuple(sorted(gathered.events.values(), key=lambda e: e.start)),
+        crisis_words=MappingProxyType(gathered.crisis_words),
+        texts=MappingProxyType(gathered.texts),
+    )
+    validate(content, gathered, findings, root, today=today or dt.date.today())
+    return LoadResult(content, findings, tuple(files))
+
+
+def load_content_or_raise(path: str | Path, *, today: dt.date | None = None) -> Content:
+    """Load the content for the bot; raise :class:`ContentError` listing every error."""
+    result = load_content(path, today=today)
+    if not result.ok or result.content is None:
+        raise ContentError(result.findings.sorted())
+    return result.content
+
+
+def _short_version(raw: bytes) -> str:
+    # Four characters of base-36 are plenty to tell content versions apart in callback data.
+    number = int.from_bytes(raw[:4], "big")
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+    chars = []
+    for _ in range(4):
+        number, rest = divmod(number, 36)
+        chars.append(alphabet[rest])
+    return "".join(chars)
+
+
+def _attach_translations(gathered: Gathered) -> None:
+    for language, entries in gathered.translations.items():
+        for key, translation in entries.items():
+            backing = gathered.text_backing.get(key)
+            if backing is not None:
+                backing[language] = translation
+
+
+def _first_parents(gathered: Gathered) -> dict[str, str]:
+    """Each page's first parent in breadth-first order from the root: it defines Back."""
+    parents: dict[str, str] = {}
+    queue = [ROOT_PAGE] if ROOT_PAGE in gathered.nodes else []
+    seen = set(queue)
+    while queue:
+        current = queue.pop(0)
+        for child in gathered.nodes[current].children:
+            if child in gathered.nodes and child not in seen:
+                seen.add(child)
+                parents[child] = current
+                queue.append(child)
+    return parents

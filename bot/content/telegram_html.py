@@ -1,0 +1,113 @@
+"""Check text against Telegram's HTML parse mode: allowed tags, well-formed, and its visible length.
+
+Telegram rejects a whole message for one stray ``<`` or an unknown tag, so editors must learn of
+such problems from the content check, not from a person who got no answer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+__all__ = ["ALLOWED_TAGS", "HtmlCheck", "check_html", "escape", "visible_length"]
+
+# Tag → attributes it may carry (Telegram Bot API, "HTML style").
+ALLOWED_TAGS: dict[str, frozenset[str]] = {
+    "b": frozenset(),
+    "strong": frozenset(),
+    "i": frozenset(),
+    "em": frozenset(),
+    "u": frozenset(),
+    "ins": frozenset(),
+    "s": frozenset(),
+    "strike": frozenset(),
+    "del": frozenset(),
+    "span": frozenset({"class"}),
+    "tg-spoiler": frozenset(),
+    "a": frozenset({"href"}),
+    "tg-emoji": frozenset({"emoji-id"}),
+    "code": frozenset({"class"}),
+    "pre": frozenset(),
+    "blockquote": frozenset({"expandable"}),
+}
+_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*)?)\s*>|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);|[<>&]")
+_ATTR = re.compile(r'([A-Za-z-]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+)))?')
+_NAMED_ENTITIES = {"lt", "gt", "amp", "quot"}
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlCheck:
+    """The result of checking one text: problems (empty when fine) and the visible length."""
+
+    problems: tuple[str, ...]
+    length: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def escape(text: str) -> str:
+    """Escape plain text (a name, an address) for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def visible_length(text: str) -> int:
+    """The length Telegram counts (UTF-16 code units after removing tags and entities)."""
+    return check_html(text).length
+
+
+def check_html(text: str) -> HtmlCheck:
+    """Check ``text`` as Telegram would parse it with ``parse_mode=HTML``."""
+    problems: list[str] = []
+    stack: list[str] = []
+    visible: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        visible.append(text[position : match.start()])
+        position = match.end()
+        token = match.group(0)
+        if match.group(2):
+            _tag(match, stack, problems)
+        elif match.group(4):
+            entity = match.group(4)
+            if entity.startswith("#") or entity in _NAMED_ENTITIES:
+                visible.append(html.unescape(token))
+            else:
+                problems.append(f'"{token}" is not allowed; only &lt; &gt; &amp; &quot; are')
+        else:
+            name = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[token]
+            problems.append(f'a lone "{token}" must be written as {name}')
+    visible.append(text[position:])
+    for tag in reversed(stack):
+        problems.append(f"<{tag}> is opened but never closed")
+    plain = "".join(visible)
+    return HtmlCheck(tuple(problems), len(plain.encode("utf-16-le")) // 2)
+
+
+def _tag(match: re.Match[str], stack: list[str], problems: list[str]) -> None:
+    closing, name, attributes = match.group(1) == "/", match.group(2).lower(), match.group(3) or ""
+    if name not in ALLOWED_TAGS:
+        problems.append(f"<{name}> is not a tag Telegram allows (use b, i, u, s, a, code, …)")
+        return
+    if closing:
+        if not stack:
+            problems.append(f"</{name}> closes a tag that was never opened")
+        elif stack[-1] != name:
+            problems.append(f"</{name}> closes a tag while <{stack[-1]}> is still open")
+            if name in stack:
+                while stack and stack.pop() != name:
+                    pass
+        else:
+            stack.pop()
+        return
+    for attr in _ATTR.finditer(attributes):
+        attr_name = attr.group(1).lower()
+        if attr_name not in ALLOWED_TAGS[name]:
+            problems.append(f'<{name}> may not have the attribute "{attr_name}"')
+        elif name == "a" and attr_name == "href":
+            href = attr.group(2) or attr.group(3) or attr.group(4) or ""
+            if not re.match(r"^(https?://|tg://|tel:|mailto:)", href):
+                problems.append(f'the link "{href}" must start with https:// (or tel:, mailto:)')
+    stack.append(name)

@@ -1,0 +1,388 @@
+"""Rules the content must follow beyond its shape: references, the menu graph, Telegram's limits.
+
+Every rule reports with the file and line an editor has to change. Errors stop the bot from
+loading the content; warnings (missing translations, stale or sample entries, machine-drafted
+languages) are reported and fail only ``lotse content check --strict``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import opening_hours
+from babel import Locale, UnknownLocaleError
+
+from bot.content.addresses import MAX_CALLBACK_BYTES, page_address
+from bot.content.coverage import coverage_table
+from bot.content.findings import Findings
+from bot.content.models import ActionKind, Content, GeoPoint, LocalizedText, ReviewStatus
+from bot.content.pages import RESERVED_FOR_INTERFACE, render_page
+from bot.content.sections import Gathered
+from bot.content.telegram_html import check_html
+from bot.content.yamlread import did_you_mean
+
+__all__ = ["MAX_MESSAGE_LENGTH", "validate", "valid_phone"]
+
+MAX_MESSAGE_LENGTH = 4096
+STALE_AFTER_DAYS = 365
+FAR_FROM_REGION_KM = 60
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()/.-]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
+_MISSING_LISTED = 5
+
+
+def valid_phone(number: str) -> bool:
+    """True for numbers people can dial in Germany: 110, 116 016, 0231 123456, +49 231 …"""
+    if not _PHONE_CHARS.match(number):
+        return False
+    digits = re.sub(r"\D", "", number)
+    if number.strip().startswith("+"):
+        return 8 <= len(digits) <= 15
+    if digits.startswith("0"):
+        return 6 <= len(digits) <= 15
+    return 3 <= len(digits) <= 6  # short numbers such as 110, 112, 116016
+
+
+def distance_km(a: GeoPoint, b: GeoPoint) -> float:
+    """Great-circle distance in kilometres."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def validate(
+    content: Content, gathered: Gathered, findings: Findings, root: Path, *, today: dt.date
+) -> None:
+    """Apply every rule to ``content``; problems go to ``findings``."""
+    _languages(content, gathered, findings, root)
+    _menu(content, gathered, findings, root)
+    _services(content, gathered, findings, today)
+    _others(content, gathered, findings)
+    _texts(content, findings)
+    _translations(content, gathered, findings)
+
+
+def _ref(
+    findings: Findings,
+    gathered: Gathered,
+    what: tuple[str, str, str],
+    fallback: tuple[str, int],
+    known: set[str] | dict,
+    kind: str,
+) -> None:
+    for value, line in gathered.references.get(what, {}).items():
+        if value not in known:
+            findings.error(
+                fallback[0],
+                line or fallback[1],
+                "dangling-reference",
+                f'{what[0]} "{what[1]}": {what[2]} refers to the {kind} "{value}", which does not '
+                f"exist{did_you_mean(value, list(known))}",
+            )
+
+
+def _languages(content: Content, gathered: Gathered, findings: Findings, root: Path) -> None:
+    if not content.languages:
+        file = gathered.section_files.get("languages", root / "languages.yaml")
+        findings.error(file, 0, "missing", "no languages are listed (section languages:)")
+        return
+    if content.source_language not in content.languages:
+        where = gathered.source_language_line or ("languages", 0)
+        findings.error(
+            where[0], where[1], "dangling-reference",
+            f'the source language "{content.source_language}" is not among the listed languages',
+        )  # fmt: skip
+    for code, language in content.languages.items():
+        file, line = gathered.language_lines[code]
+        _ref(findings, gathered, ("language", code, "fallback"), (file, line), content.languages, "language")
+        if language.status is ReviewStatus.MACHINE_DRAFTED:
+            findings.warning(
+                file, line, "machine-drafted",
+                f'language "{code}" ({language.name}) is machine-drafted: a person who speaks it '
+                "should review it, then set status: reviewed",
+            )  # fmt: skip
+    for code, (file, line) in gathered.crisis_lines.items():
+        if code not in content.languages:
+            findings.error(
+                file, line, "dangling-reference",
+                f'crisis words for "{code}", which is not a listed language'
+                f"{did_you_mean(code, list(content.languages))}",
+            )  # fmt: skip
+
+
+def _menu(content: Content, gathered: Gathered, findings: Findings, root: Path) -> None:
+    nodes = content.nodes
+    if content.root not in nodes:
+        file = gathered.section_files.get("menu", root / "menu.yaml")
+        findings.error(file, 0, "missing", f"the menu has no start page: add a page with id: {content.root}")
+        return
+    for node in nodes.values():
+        _ref(findings, gathered, ("page", node.id, "children"), (node.file, node.line), nodes, "page")
+        data = page_address(content.version, node.id)
+        if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            findings.error(
+                node.file, node.line, "callback-data",
+                f'page "{node.id}": the id is too long for a Telegram button '
+                f"({len(data.encode())} of {MAX_CALLBACK_BYTES} bytes); use a shorter id",
+            )  # fmt: skip
+        if node.action is not None:
+            _action(content, gathered, findings, root, node)
+    _cycles(content, gathered, findings)
+    reachable = _reachable(content)
+    for node in nodes.values():
+        if node.id not in reachable:
+            findings.error(
+                node.file, node.line, "unreachable",
+                f'page "{node.id}" cannot be reached from the start page "{content.root}": '
+                "list it under children of some page, or delete it",
+            )  # fmt: skip
+    for node in nodes.values():
+        for code in content.languages:
+            chain = content.language_chain(code)
+            page = render_page(content, node.id, chain)
+            length = check_html(page.html).length + RESERVED_FOR_INTERFACE
+            if length > MAX_MESSAGE_LENGTH:
+                text = node.text or node.title
+                translation = text.translations.get(code)
+                file, line = (translation.file, translation.line) if translation else (text.file, text.line)
+                findings.error(
+                    file, line, "too-long",
+                    f'page "{node.id}" in {code} is {length - RESERVED_FOR_INTERFACE} characters; '
+                    f"Telegram shows at most {MAX_MESSAGE_LENGTH - RESERVED_FOR_INTERFACE} here — "
+                    "shorten it or split it into sub-pages",
+                )  # fmt: skip
+
+
+def _action(content: Content, gathered: Gathered, findings: Findings, root: Path, node) -> None:
+    kind, target = node.action.kind, node.action.target or ""
+    where = (node.file, node.line)
+    if kind in (ActionKind.SERVICES, ActionKind.CONTACT):
+        _ref(findings, gathered, ("page", node.id, kind.value), where, content.topics, "topic")
+    elif kind is ActionKind.LINK and not _URL.match(target):
+        findings.error(
+            node.file, node.line, "bad-link", f'page "{node.id}": "{target}" is not a web address (https://…)'
+        )
+    elif kind is ActionKind.ATTACHMENT:
+        media = (root if root.is_dir() else root.parent) / target
+        if not media.is_file() or ".." in Path(target).parts:
+            findings.error(
+                node.file, node.line, "missing-file",
+                f'page "{node.id}": the attachment "{target}" is not a file in the content folder '
+                "(put it under media/)",
+            )  # fmt: skip
+
+
+def _reachable(content: Content) -> set[str]:
+    seen = {content.root}
+    stack = [content.root]
+    while stack:
+        for child in content.nodes[stack.pop()].children:
+            if child in content.nodes and child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def _cycles(content: Content, gathered: Gathered, findings: Findings) -> None:
+    """Report each child reference that leads back to one of its own ancestors."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    for start in content.nodes:
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        iterators = [iter(content.nodes[start].children)]
+        state[start] = 1
+        while iterators:
+            child = next(iterators[-1], None)
+            if child is None:
+                state[path.pop()] = 2
+                iterators.pop()
+                continue
+            if child not in content.nodes:
+                continue
+            if state.get(child) == 1:
+                parent = content.nodes[path[-1]]
+                line = gathered.references.get(("page", parent.id, "children"), {}).get(child, parent.line)
+                loop = " → ".join([*path[path.index(child) :], child])
+                findings.error(
+                    parent.file, line, "cycle",
+                    f'page "{parent.id}" lists "{child}" as a child, which makes a loop: {loop}',
+                )  # fmt: skip
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                iterators.append(iter(content.nodes[child].children))
+
+
+_hours_cache: dict[str, str | None] = {}
+
+
+def opening_hours_problem(expression: str) -> str | None:
+    """None if ``expression`` is valid OpenStreetMap opening_hours syntax, else the reason."""
+    if expression not in _hours_cache:
+        try:
+            opening_hours.OpeningHours(expression)
+            _hours_cache[expression] = None
+        except Exception as exc:  # the library raises its own ParserError
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+            _hours_cache[expression] = reason
+    return _hours_cache[expression]
+
+
+def _locale_ok(code: str) -> bool:
+    try:
+        Locale.parse(code, sep="-" if "-" in code else "_")
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def _services(content: Content, gathered: Gathered, findings: Findings, today: dt.date) -> None:
+    stale_before = today - dt.timedelta(days=STALE_AFTER_DAYS)
+    for s in content.services.values():
+        lines = gathered.field_lines.get(("service", s.id), {})
+        at = _Where(s.file, s.line, lines)
+        what = f'service "{s.id}"'
+        _ref(findings, gathered, ("service", s.id, "region"), (s.file, s.line), content.regions, "region")
+        _ref(findings, gathered, ("service", s.id, "topics"), (s.file, s.line), content.topics, "topic")
+        _contact_fields(findings, gathered, what, at, ("service", s.id), s.phone, s.email, s.website, s.languages)
+        if s.opening_hours and (reason := opening_hours_problem(s.opening_hours)):
+            findings.error(
+                s.file, at.line("opening_hours"), "opening-hours",
+                f'{what}: opening_hours "{s.opening_hours}" is not in OpenStreetMap '
+                f"format ({reason}); e.g. Mo-Fr 09:00-16:00; PH off",
+            )  # fmt: skip
+        region = content.regions.get(s.region)
+        if s.location is None:
+            findings.warning(
+                s.file, s.line, "no-location", f"{what} has no location, so it cannot be found by distance"
+            )
+        elif region is not None and (km := distance_km(s.location, region.center)) > FAR_FROM_REGION_KM:
+            findings.error(
+                s.file, at.line("location"), "coordinates",
+                f"{what}: location lat {s.location.lat}, lon {s.location.lon} is "
+                f"{km:.0f} km from {s.region} — are lat and lon swapped?",
+            )  # fmt: skip
+        if s.sample:
+            findings.warning(
+                s.file, s.line, "sample", f"{what} is a sample entry: replace it with checked details or delete it"
+            )
+        elif s.verified_on is None:
+            findings.warning(s.file, s.line, "not-verified", f"{what} has no verified_on date")
+        elif s.verified_on < stale_before:
+            findings.warning(
+                s.file, s.line, "not-verified",
+                f"{what} was last verified on {s.verified_on.isoformat()}, more than 12 months ago",
+            )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """The file of an entry, its first line, and the lines of its fields."""
+
+    file: str
+    first: int
+    lines: dict[str, int]
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, self.first)
+
+
+def _contact_fields(
+    findings: Findings,
+    gathered: Gathered,
+    what: str,
+    at: _Where,
+    ref: tuple[str, str],
+    phone: str | None,
+    email: str | None,
+    website: str | None,
+    languages: tuple[str, ...],
+) -> None:
+    if phone is not None and not valid_phone(phone):
+        findings.error(
+            at.file, at.line("phone"), "phone",
+            f'{what}: "{phone}" is not a phone number (e.g. 0231 123456 or +49 231 123456)',
+        )  # fmt: skip
+    if email is not None and not _EMAIL.match(email):
+        findings.error(at.file, at.line("email"), "email", f'{what}: "{email}" is not an e-mail address')
+    if website is not None and not _URL.match(website):
+        findings.error(
+            at.file, at.line("website"), "bad-link", f'{what}: "{website}" is not a web address (https://…)'
+        )
+    language_lines = gathered.references.get((*ref, "languages"), {})
+    for code in languages:
+        if not _locale_ok(code):
+            findings.error(
+                at.file, language_lines.get(code, at.line("languages")), "locale",
+                f'{what}: "{code}" is not a language code (e.g. ar, fa, uk)',
+            )  # fmt: skip
+
+
+def _others(content: Content, gathered: Gathered, findings: Findings) -> None:
+    for h in content.helplines:
+        at = _Where(h.file, h.line, gathered.field_lines.get(("help line", h.id), {}))
+        what = f'help line "{h.id}"'
+        _contact_fields(findings, gathered, what, at, ("help line", h.id), h.phone, None, h.website, h.languages)
+        _ref(findings, gathered, ("help line", h.id, "topics"), (h.file, h.line), content.topics, "topic")
+        if h.hours and (reason := opening_hours_problem(h.hours)):
+            findings.error(
+                h.file, at.line("hours"), "opening-hours",
+                f'{what}: hours "{h.hours}" is not in OpenStreetMap format ({reason})',
+            )  # fmt: skip
+    for e in content.events:
+        _ref(findings, gathered, ("event", e.id, "regions"), (e.file, e.line), content.regions, "region")
+
+
+def _texts(content: Content, findings: Findings) -> None:
+    for text in content.texts.values():
+        _html(findings, text.source, text.file, text.line, text.key, content.source_language)
+        for code, translation in text.translations.items():
+            _html(findings, translation.text, translation.file, translation.line, text.key, code)
+
+
+def _html(findings: Findings, value: str, file: str, line: int, key: str, code: str) -> None:
+    if "<" not in value and "&" not in value and ">" not in value:
+        return
+    result = check_html(value)
+    for problem in result.problems:
+        findings.error(file, line, "html", f"{key} ({code}): {problem}")
+
+
+def _translations(content: Content, gathered: Gathered, findings: Findings) -> None:
+    for code, entries in gathered.translations.items():
+        file, line = gathered.language_lines[f"translations:{code}"]
+        if code not in content.languages:
+            findings.error(file, line, "dangling-reference", f'translations for "{code}", which is not a listed language{did_you_mean(code, list(content.languages))}')
+            continue
+        for key, translation in entries.items():
+            if key not in content.texts:
+                findings.warning(
+                    translation.file, translation.line, "unknown-text",
+                    f'{code}: "{key}" translates a text that does not exist (any more)'
+                    f"{did_you_mean(key, list(content.texts))}",
+                )  # fmt: skip
+            elif translation.source_hash is None:
+                findings.warning(
+                    translation.file, translation.line, "outdated",
+                    f"{code}: {key} has no from: fingerprint yet; when it is checked, run "
+                    f"lotse content refresh {code}",
+                )  # fmt: skip
+            elif not content.texts[key].is_current(code):
+                findings.warning(
+                    translation.file, translation.line, "outdated",
+                    f"{code}: {key} was translated from an older German text; check it, then run "
+                    f"lotse content refresh {code} {key}",
+                )  # fmt: skip
+    for row in coverage_table(content):
+        if row.missing:
+            listed = ", ".join(row.missing[:_MISSING_LISTED])
+            more = f" and {len(row.missing) - _MISSING_LISTED} more" if len(row.missing) > _MISSING_LISTED else ""
+            file, line = gathered.language_lines.get(f"translations:{row.code}", gathered.language_lines[row.code])
+            findings.warning(file, line, "missing-translation", f"{row.code}: {len(row.missing)} texts are not translated yet: {listed}{more}")
