@@ -104,10 +104,12 @@ class LocalizedText:
     translations: Mapping[str, Translation] = field(default_factory=lambda: _EMPTY)
     file: str = ""
     line: int = 0
+    source_hash: str = ""
 
-    @property
-    def source_hash(self) -> str:
-        return source_hash(self.source)
+    def __post_init__(self) -> None:
+        # Computed once: coverage and the outdated check compare it for every translation.
+        if not self.source_hash:
+            object.__setattr__(self, "source_hash", source_hash(self.source))
 
     def get(self, language: str) -> str | None:
         """The text in exactly this language, or None."""

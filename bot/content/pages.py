@@ -41,10 +41,11 @@ def render_page(content: Content, node_id: str, chain: tuple[str, ...]) -> Rende
     heading = BREADCRUMB_SEPARATOR.join(escape(c) for c in crumbs) if crumbs else escape(title)
     parts = [f"<b>{heading}</b>"]
     used = {title_language}
+    text_language = title_language
     if node.text is not None:
         text, text_language = node.text.resolve(chain)
         parts.append(text)
         used.add(text_language)
     wanted = chain[0] if chain else content.source_language
-    untranslated = any(language != wanted for language in used)
-    return RenderedPage("\n\n".join(parts), wanted if not untranslated else next(iter(used)), untranslated)
+    shown = text_language if node.text is not None else title_language
+    return RenderedPage("\n\n".join(parts), shown, any(language != wanted for language in used))

@@ -41,6 +41,7 @@ from bot.content.yamlread import MapReader, did_you_mean, line_of
 __all__ = ["SECTIONS", "Gathered", "parse_section"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_FINGERPRINT = re.compile(r"^[0-9a-f]{6}$")
 _ACTION_KEYS = ("services", "contact", "emergency", "language", "link", "attachment")
 
 
@@ -518,7 +519,9 @@ def _translation_value(
                 continue
             values[name] = str(v.value)
         if values.get("text", "").strip():
-            return values["text"], values.get("from")
+            made_from = values.get("from")
+            # Anything but a fingerprint (e.g. "new") means: not yet refreshed after review.
+            return values["text"], made_from if made_from and _FINGERPRINT.match(made_from) else None
         ctx.findings.error(
             ctx.path, line_of(node), "missing-key", f'{language}: "{key}" has no "text"'
         )

@@ -31,7 +31,6 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
     "pre": frozenset(),
     "blockquote": frozenset({"expandable"}),
 }
-_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*)?)\s*>|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);|[<>&]")
 _ATTR = re.compile(r'([A-Za-z-]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'>]+)))?')
 _NAMED_ENTITIES = {"lt", "gt", "amp", "quot"}
 
@@ -58,32 +57,33 @@ def visible_length(text: str) -> int:
     return check_html(text).length
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*)?)\s*>")
+_ENTITY_OR_AMP = re.compile(r"&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);|&")
+
+
 def check_html(text: str) -> HtmlCheck:
     """Check ``text`` as Telegram would parse it with ``parse_mode=HTML``."""
     problems: list[str] = []
     stack: list[str] = []
-    visible: list[str] = []
-    position = 0
-    for match in _TOKEN.finditer(text):
-        visible.append(text[position : match.start()])
-        position = match.end()
-        token = match.group(0)
-        if match.group(2):
-            _tag(match, stack, problems)
-        elif match.group(4):
-            entity = match.group(4)
-            if entity.startswith("#") or entity in _NAMED_ENTITIES:
-                visible.append(html.unescape(token))
-            else:
-                problems.append(f'"{token}" is not allowed; only &lt; &gt; &amp; &quot; are')
-        else:
-            name = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[token]
-            problems.append(f'a lone "{token}" must be written as {name}')
-    visible.append(text[position:])
+    # Regular expressions do the scanning in C; Python only walks the (few) tags.
+    for match in _TAG.finditer(text):
+        _tag(match, stack, problems)
     for tag in reversed(stack):
         problems.append(f"<{tag}> is opened but never closed")
-    plain = "".join(visible)
-    return HtmlCheck(tuple(problems), len(plain.encode("utf-16-le")) // 2)
+    plain = _TAG.sub("", text)
+    for lone in ("<", ">"):
+        if lone in plain:
+            problems.append(f'a lone "{lone}" must be written as {"&lt;" if lone == "<" else "&gt;"}')
+    if "&" in plain:
+        for entity in _ENTITY_OR_AMP.finditer(plain):
+            name = entity.group(1)
+            if name is None:
+                problems.append('a lone "&" must be written as &amp;')
+            elif not (name.startswith("#") or name in _NAMED_ENTITIES):
+                problems.append(f'"{entity.group(0)}" is not allowed; only &lt; &gt; &amp; &quot; are')
+        plain = html.unescape(plain)
+    units = len(plain) + sum(1 for ch in plain if ord(ch) > 0xFFFF) if not plain.isascii() else len(plain)
+    return HtmlCheck(tuple(problems), units)
 
 
 def _tag(match: re.Match[str], stack: list[str], problems: list[str]) -> None:

@@ -20,7 +20,6 @@ from bot.content.findings import Findings
 
 __all__ = ["MapReader", "compose_file", "did_you_mean", "line_of"]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -29,6 +28,29 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
+_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+_BOOL_WORDS = {w for word in _TRUE | _FALSE for w in (word, word.capitalize(), word.upper())}
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """libyaml's parser with a lean tag resolver.
+
+    We read every value through typed accessors that convert the written text themselves, so a
+    plain scalar only needs to be told apart as empty, true/false, or text; PyYAML's full
+    regular-expression resolver would cost more than the parsing itself on large content.
+    """
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201 - PyYAML's signature
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR
+            if value in _NULL_WORDS:
+                return _NULL
+            if value in _BOOL_WORDS:
+                return _BOOL
+            return _STR
+        return super().resolve(kind, value, implicit)
 
 
 def line_of(node: Node) -> int:

@@ -1,0 +1,1 @@
+"""Benchmarks of Lotse; ``make bench`` runs them all (``python -m bench``)."""
