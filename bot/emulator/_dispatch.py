@@ -1,0 +1,138 @@
+"""The way of one API request: authenticate, apply faults, validate, run the method, log it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+# The method modules register their implementations in METHODS when imported.
+from bot.emulator import _methods_bot, _methods_chats, _methods_edit, _methods_send  # noqa: F401
+from bot.emulator._errors import ApiError
+from bot.emulator._facts import load_facts
+from bot.emulator._faults import FaultInjector, RecordedRequest
+from bot.emulator._params import UploadedFile, validate_parameters
+from bot.emulator._records import BotRecord
+from bot.emulator._registry import METHODS, MethodCall
+from bot.emulator._store import Store
+
+__all__ = ["TOKEN_PATTERN", "ApiDispatcher"]
+
+TOKEN_PATTERN = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{35}$")
+"""A bot token as Telegram issues them; others get 404 instead of 401."""
+
+
+class ApiDispatcher:
+    """Answers API requests and keeps what tests need to know about them.
+
+    Attributes:
+        faults: The planned faults.
+        requests: Every request, in order of completion.
+        active_requests: Requests being answered right now (long polls included).
+        last_activity: Event-loop time when the last request that did something finished.
+
+    Args:
+        store: The emulator's state.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._facts = load_facts()
+        self.faults = FaultInjector()
+        self.requests: list[RecordedRequest] = []
+        self.active_requests = 0
+        self.last_activity = 0.0
+
+    async def handle(
+        self,
+        token: str,
+        method: str,
+        raw: dict[str, Any],
+        files: dict[str, UploadedFile],
+        disconnected: asyncio.Event | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer one request.
+
+        Args:
+            token: The token from the URL.
+            method: The method name from the URL, in any case.
+            raw: Parameters from query string and body (strings, or JSON values).
+            files: File parts of a multipart body, by part name.
+            disconnected: Set by the HTTP layer when the client goes away.
+
+        Returns:
+            The HTTP status and Telegram's JSON envelope.
+        """
+        loop = asyncio.get_running_loop()
+        arrived = self._store.clock()
+        bot = self._store.bots_by_token.get(token)
+        injected = False
+        result: Any = None
+        self.active_requests += 1
+        self._store.changed.notify()
+        try:
+            if bot is None:
+                raise (
+                    ApiError.unauthorized() if TOKEN_PATTERN.match(token) else ApiError.not_found()
+                )
+            canonical = self._facts.canonical_method(method)
+            if canonical is None:
+                raise ApiError.not_found()
+            fault = self.faults.take(canonical, raw)
+            if fault is not None:
+                if fault.delay:
+                    await asyncio.sleep(fault.delay)  # a slow server, as realistic as it gets
+                error = fault.error()
+                if error is not None:
+                    injected = True
+                    raise error
+            result = await self._run(bot, canonical, raw, files, disconnected)
+            status, body = 200, {"ok": True, "result": result}
+        except ApiError as error:
+            status, body = error.status, error.envelope()
+        finally:
+            self.active_requests -= 1
+            if not (method.lower() == "getupdates" and not result):
+                # Empty long polls are not activity: they end every few seconds on their own.
+                self.last_activity = loop.time()
+            self._store.changed.notify()
+        self.requests.append(
+            RecordedRequest(
+                method=method,
+                params={**raw, **files},
+                ok=body["ok"],
+                status=status,
+                description=body.get("description"),
+                result=result,
+                injected=injected,
+                bot_id=bot.id if bot else None,
+                at=arrived,
+            )
+        )
+        return status, body
+
+    async def _run(
+        self,
+        bot: BotRecord,
+        method: str,
+        raw: dict[str, Any],
+        files: dict[str, UploadedFile],
+        disconnected: asyncio.Event | None,
+    ) -> Any:
+        spec = self._facts.parameters(method)
+        # File parts named like a parameter are that parameter; others are attach:// targets.
+        params = {**raw, **{name: file for name, file in files.items() if name in spec}}
+        uploads = {name: file for name, file in files.items() if name not in spec}
+        converted = validate_parameters(self._facts, method, params)
+        implementation = METHODS.get(method)
+        if implementation is None:
+            raise ApiError.bad_request(f"method not supported by the emulator: {method}")
+        call = MethodCall(
+            store=self._store,
+            bot=bot,
+            method=method,
+            params=converted,
+            uploads=uploads,
+            disconnected=disconnected,
+        )
+        return await implementation(call)

@@ -1,0 +1,97 @@
+"""Injected faults: rate limits, server errors, slow answers, users who blocked the bot."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.emulator import BotApiEmulator, EmulatedUser
+from tests.unit.emulator.conftest import RawClient
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_rate_limit_answers_429_with_retry_after(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    fault = emulator.inject_fault("sendMessage", 429, retry_after=2)
+
+    first = await api.call("sendMessage", chat_id=alice.id, text="a")
+    second = await api.call("sendMessage", chat_id=alice.id, text="b")
+
+    assert first == (
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 2",
+            "parameters": {"retry_after": 2},
+        },
+    )
+    assert second[0] == 200
+    assert fault.hits == 1
+    assert [message.text for message in alice.bot_messages()] == ["b"]
+
+
+async def test_injected_faults_are_not_rejections_of_the_bot(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    emulator.inject_fault("sendMessage", 502)
+
+    status, body = await api.call("sendMessage", chat_id=alice.id, text="a")
+
+    assert (status, body["description"]) == (502, "Bad Gateway")
+    assert emulator.rejected_requests() == []
+    assert len(emulator.rejected_requests(include_injected=True)) == 1
+
+
+async def test_fault_for_one_chat_only(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    bob = emulator.add_user("Bob")
+    await bob.send_text("/start")
+    emulator.inject_fault("sendMessage", 500, chat_id=bob.id, times=None)
+
+    assert (await api.call("sendMessage", chat_id=alice.id, text="a"))[0] == 200
+    assert (await api.call("sendMessage", chat_id=bob.id, text="b"))[0] == 500
+    assert (await api.call("sendMessage", chat_id=bob.id, text="c"))[0] == 500
+    emulator.clear_faults()
+    assert (await api.call("sendMessage", chat_id=bob.id, text="d"))[0] == 200
+
+
+async def test_slow_answer_does_not_block_other_requests(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    emulator.inject_fault("sendMessage", delay=0.3)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    slow = asyncio.create_task(api.call("sendMessage", chat_id=alice.id, text="slow"))
+    await api.ok("getMe")
+    fast_done = loop.time() - started
+    status, _ = await slow
+
+    assert status == 200
+    assert fast_done < 0.25
+    assert loop.time() - started >= 0.3
+
+
+async def test_blocked_user_makes_every_send_fail(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    await alice.block_bot()
+
+    status, body = await api.call("sendMessage", chat_id=alice.id, text="still there?")
+
+    assert (status, body["description"]) == (403, "Forbidden: bot was blocked by the user")
+    updates = await api.ok("getUpdates", timeout=0)
+    member_update = updates[-1]["my_chat_member"]
+    assert member_update["new_chat_member"]["status"] == "kicked"
+    await alice.unblock_bot()
+    assert (await api.call("sendMessage", chat_id=alice.id, text="back"))[0] == 200
+
+
+async def test_fault_without_status_or_delay_is_a_mistake(emulator: BotApiEmulator) -> None:
+    with pytest.raises(ValueError, match="needs a status"):
+        emulator.inject_fault("sendMessage")
