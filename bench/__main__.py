@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS = ("bench.content_load",)
+BENCHMARKS = ("bench.content_load", "bench.services_nearest")
 
 
 def main() -> None:

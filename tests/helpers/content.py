@@ -5,7 +5,19 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from bot.content.models import source_hash
+from bot.content.loader import load_content_or_raise
+from bot.content.models import Content, source_hash
+
+REPO = Path(__file__).resolve().parents[2]
+CONTENT = REPO / "content"
+_loaded: dict[Path, Content] = {}
+
+
+def default_content(path: Path = CONTENT) -> Content:
+    """The repository's content, loaded once per test session (it is immutable)."""
+    if path not in _loaded:
+        _loaded[path] = load_content_or_raise(path)
+    return _loaded[path]
 
 LANGUAGES = """\
 source_language: de

@@ -1,0 +1,1 @@
+"""Counselling services: search near a point, filters, opening hours, service cards."""
