@@ -55,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(handler=_content_refresh)
     content.set_defaults(handler=lambda args: _usage(content))
 
+    database = commands.add_parser("db", parents=[common], help="manage the database")
+    database_commands = database.add_subparsers(dest="db_command", metavar="ACTION")
+    upgrade = database_commands.add_parser(
+        "upgrade", parents=[common], help="apply the migrations (also done on every start)"
+    )
+    upgrade.set_defaults(handler=_db_upgrade)
+    database.set_defaults(handler=lambda args: _usage(database))
+
     keygen = commands.add_parser("keygen", parents=[common], help="print a new encryption key")
     keygen.set_defaults(handler=_keygen)
     return parser
@@ -93,6 +101,15 @@ def _content_refresh(args: argparse.Namespace) -> int:
     for key in result.skipped:
         print(f"{args.language}: {key}: could not be updated automatically; write it as text: and from:")
     return 0 if not result.skipped else 1
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from bot.storage.migrate import upgrade_database_sync
+
+    settings = _settings(args)
+    upgrade_database_sync(settings.database_url)
+    print("The database is up to date.")
+    return 0
 
 
 def _keygen(args: argparse.Namespace) -> int:

@@ -204,6 +204,29 @@ class EmulatedUser:
             f"buttons: {[line for line in available if '[' in line] or 'none'}"
         )
 
+    def reply_keyboard(self) -> list[list[dict[str, Any]]]:
+        """The rows of the reply keyboard the bot currently shows me (empty when none)."""
+        keyboard = self._private_state(self._bot()).reply_keyboard
+        return keyboard["keyboard"] if keyboard else []
+
+    async def send_callback_data(
+        self, data: str, *, message: EmulatedMessage | None = None
+    ) -> CallbackQueryRecord:
+        """Send a callback query with any data on a bot message, as a forged client could.
+
+        Args:
+            data: The callback data, which need not belong to any button.
+            message: The bot message it is pressed on; by default the latest bot message.
+        """
+        bot = self._bot()
+        state = bot.chats.get(message.chat_id) if message else self._private_state(bot)
+        records = [r for r in reversed(state.messages.values()) if r.from_bot] if state else []
+        if message is not None and state is not None:
+            records = [state.messages[message.message_id]]
+        if not records:
+            raise AssertionError(f"{self.first_name} has no bot message to press on")
+        return self._callback(bot, state, records[0].data, data)
+
     def _callback(
         self, bot: BotRecord, state: ChatState, message: dict[str, Any], data: str
     ) -> CallbackQueryRecord:

@@ -44,7 +44,9 @@ def encryption_keys(settings: Settings) -> tuple[str, ...]:
         try:
             Fernet(key.encode())
         except ValueError:
-            raise ConfigError(f"{path} does not hold a valid key", source=settings.source, key="encryption_key") from None
+            raise ConfigError(
+                f"{path} does not hold a valid key", source=settings.source, key="encryption_key"
+            ) from None
         return (key,)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key().decode()
@@ -52,7 +54,8 @@ def encryption_keys(settings: Settings) -> tuple[str, ...]:
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
     logger.warning(
-        "No encryption_key configured: created %s (mode 0600). Back it up; set BOT_ENCRYPTION_KEY in production.",
+        "No encryption_key configured: created %s (mode 0600). "
+        "Back it up; set BOT_ENCRYPTION_KEY in production.",
         path,
     )
     return (key,)

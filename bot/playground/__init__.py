@@ -1,0 +1,1 @@
+"""Ways to try the bot without Telegram: a chat in the terminal (and later in the browser)."""

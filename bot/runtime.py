@@ -1,0 +1,45 @@
+"""Everything a running bot needs, built once at start: settings, content, catalogs, database, clock."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content.models import Content
+from bot.directory.search import Directory
+from bot.i18n.catalogs import Catalogs, Translator
+from bot.storage.database import Database
+
+__all__ = ["Runtime"]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The services handlers call; one per process, shared by all updates."""
+
+    settings: Settings
+    content: Content
+    content_root: Path
+    catalogs: Catalogs
+    database: Database
+    clock: Clock
+
+    def translator(self, language: str | None) -> Translator:
+        """The interface translator for ``language`` with the content's fallback chain."""
+        code = language if language in self.content.languages else self.content.source_language
+        return self.catalogs.translator(self.content.language_chain(code))
+
+    @functools.cached_property
+    def directory(self) -> Directory:
+        """The services of the content, indexed for search (built on first use)."""
+        return Directory(self.content, self.settings.timezone)
+
+    @functools.cached_property
+    def codec(self):  # -> CallbackCodec; imported lazily: the codec lives in the Telegram layer
+        """Callback data for the buttons of this content version."""
+        from bot.telegram.callback_data import CallbackCodec
+
+        return CallbackCodec(self.content)

@@ -1,0 +1,251 @@
+"""The database: one async engine per process, and a unit of work (a session) per update.
+
+Two databases are supported with the same code:
+
+* SQLite (``sqlite+aiosqlite:///data/lotse.db``) for a small installation and for development.
+  Every connection turns on foreign keys, write-ahead logging and a busy timeout, and every
+  transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock at once, so two units of
+  work never both read and then both try to write (SQLite would fail one of them immediately,
+  whatever the busy timeout). Units of work on SQLite therefore run one after the other.
+* PostgreSQL (``postgresql+asyncpg://user:password@host/db``) for everything else, with a small
+  pool that checks connections before use. An optional schema puts Lotse's tables (and Alembic's
+  version table) in a schema of their own, which the tests use to isolate each test.
+
+Whoever cannot reach the database gets a :class:`~bot.errors.StorageError` with one line naming
+the database (without its password) and the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import re
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from bot.errors import StorageError
+
+__all__ = ["Database", "build_engine", "describe_failure", "display_url"]
+
+logger = logging.getLogger(__name__)
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# asyncpg waits 60 seconds for a host that does not answer; an operator should hear sooner.
+_CONNECT_TIMEOUT_SECONDS = 10
+_SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    """The engine and sessions of one database.
+
+    Args:
+        url: A ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…`` address.
+        schema: PostgreSQL only: the schema that holds the tables (default: the server's
+            search path, usually ``public``).
+
+    Raises:
+        StorageError: If the address is not one Lotse can use.
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.engine = build_engine(url, schema=schema)
+        self.schema = schema
+        self.name = display_url(url)
+        # expire_on_commit=False: objects stay readable after the commit without a hidden query,
+        # which on asyncio would fail instead of quietly blocking.
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """Open a session in a transaction; commit if the block succeeds, roll back if it raises.
+
+        This is the only place that commits: repositories work in the session they are given.
+
+        Raises:
+            StorageError: If the database cannot be reached, or the connection is lost.
+        """
+        async with self._sessions() as session, session.begin():
+            try:
+                # Connect (and BEGIN) now, so that "cannot reach" is told apart from errors
+                # of the work inside the block.
+                await session.connection()
+            except (OSError, SQLAlchemyError) as exc:
+                raise StorageError(
+                    f"cannot reach the database {self.name}: {describe_failure(exc)}"
+                ) from exc
+            try:
+                yield session
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise StorageError(
+                        f"lost the connection to the database {self.name}: {describe_failure(exc)}"
+                    ) from exc
+                raise
+
+    async def check(self) -> None:
+        """Open a connection once, to fail at start rather than at the first message.
+
+        Raises:
+            StorageError: If the database cannot be reached.
+        """
+        async with self.unit_of_work():
+            pass
+
+    async def dispose(self) -> None:
+        """Close all pooled connections."""
+        await self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"<Database {self.name}>"
+
+
+def build_engine(url: str, *, schema: str | None = None, foreign_keys: bool = True) -> AsyncEngine:
+    """Create the async engine for ``url`` with the settings Lotse relies on.
+
+    Args:
+        url: A ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…`` address.
+        schema: PostgreSQL only: put this schema first (and alone) on the search path.
+        foreign_keys: SQLite only: enforce foreign keys. Migrations turn this off because
+            rebuilding a table (SQLite's way of altering one) would otherwise trip over them.
+
+    Raises:
+        StorageError: If the address is not one Lotse can use.
+    """
+    parsed = _parse(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if schema is not None:
+            raise StorageError(f"{display_url(url)}: SQLite has no schemas (asked for {schema!r})")
+        return _sqlite_engine(parsed, foreign_keys=foreign_keys)
+    if backend == "postgresql":
+        return _postgresql_engine(parsed, schema=schema)
+    raise StorageError(
+        f"{display_url(url)}: not a database Lotse supports "
+        "(use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/name)"
+    )
+
+
+def display_url(url: str | URL) -> str:
+    """The address without its password, for messages and logs."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "(an address that is not a database URL)"
+    # URL.set(password=None) would keep the password: None there means "unchanged".
+    safe = URL.create(
+        parsed.drivername,
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query={key: value for key, value in parsed.query.items() if key.lower() != "password"},
+    )
+    return safe.render_as_string(hide_password=False)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """Why a database operation failed, in a few words on one line (never a password)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    if isinstance(cause, socket.gaierror):
+        return "unknown host"
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(cause, TimeoutError):
+        return "no answer (timed out)"
+    if isinstance(cause, OSError) and cause.errno is not None:
+        return (cause.strerror or errno.errorcode.get(cause.errno, "error")).lower()
+    text = str(cause).strip() or type(cause).__name__
+    # asyncio joins the failures of every address it tried ("Multiple exceptions: [Errno 111]
+    # Connect call failed …"); they all say the same thing for a host that refuses.
+    if "Connect call failed" in text:
+        return "connection refused"
+    return text.splitlines()[0]
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise StorageError(
+            "the database address is not a URL "
+            "(use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/name)"
+        ) from None
+
+
+def _sqlite_engine(url: URL, *, foreign_keys: bool) -> AsyncEngine:
+    if url.get_driver_name() != "aiosqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+    path = url.database or ""
+    if path and path != ":memory:" and not path.startswith("file:"):
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot reach the database {display_url(url)}: cannot create the folder "
+                f"{Path(path).parent} ({describe_failure(exc)})"
+            ) from exc
+    engine = create_async_engine(url)
+    _configure_sqlite(engine, foreign_keys=foreign_keys)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+    pragmas = (
+        f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}",
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}",
+    )
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Stop the sqlite3 module from starting transactions itself (it would skip SELECT and
+        # DDL); SQLAlchemy's "begin" event below starts them instead, for every statement.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine.sync_engine, "connect", on_connect)
+    event.listen(engine.sync_engine, "begin", on_begin)
+
+
+def _postgresql_engine(url: URL, *, schema: str | None) -> AsyncEngine:
+    if url.get_driver_name() != "asyncpg":
+        url = url.set(drivername="postgresql+asyncpg")
+    connect_args: dict[str, Any] = {"timeout": _CONNECT_TIMEOUT_SECONDS}
+    if schema is not None:
+        if not _SCHEMA_NAME.match(schema):
+            raise StorageError(f"{schema!r} is not a schema name (lower-case letters, digits, _)")
+        connect_args["server_settings"] = {"search_path": schema}
+    return create_async_engine(
+        url,
+        connect_args=connect_args,
+        pool_size=5,
+        max_overflow=10,
+        # A restarted server or a proxy that drops idle connections leaves dead ones in the pool.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Lotse database (run them with `lotse db upgrade`)."""

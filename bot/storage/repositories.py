@@ -1,0 +1,89 @@
+"""Repositories: the queries of one aggregate each, inside a session they are given.
+
+A repository never commits; the unit of work around it does (see
+:meth:`bot.storage.database.Database.unit_of_work`), so that everything one update changes is
+saved together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import User
+
+__all__ = ["UserRepository"]
+
+
+class UserRepository:
+    """The people who use the bot, by Telegram id.
+
+    Args:
+        session: The unit of work's session.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, telegram_id: int) -> User | None:
+        """The person with this Telegram id, or None if they never wrote."""
+        result = await self._session.execute(select(User).where(User.telegram_id == telegram_id))
+        return result.scalar_one_or_none()
+
+    async def get_or_create(self, telegram_id: int, now: dt.datetime) -> User:
+        """The person with this Telegram id, created on their first visit; marks them seen now.
+
+        Safe when two bot processes see a new person at once: the insert skips an existing row
+        (ON CONFLICT DO NOTHING, which waits for the other transaction on PostgreSQL) instead
+        of failing on the unique Telegram id, and the row is then read back.
+
+        Args:
+            telegram_id: The person's Telegram user id.
+            now: The current time (aware), for ``first_seen`` and ``last_seen``.
+        """
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._session.execute(
+            insert(User)
+            .values(telegram_id=telegram_id, first_seen=now, last_seen=now)
+            .on_conflict_do_nothing(index_elements=[User.telegram_id])
+        )
+        user = await self.get(telegram_id)
+        if user is None:  # pragma: no cover - only if someone deletes the row in between
+            raise LookupError("the user row vanished right after it was inserted")
+        user.last_seen = now
+        return user
+
+    async def lock(self, telegram_id: int) -> User | None:
+        """Read the person and hold them until the unit of work ends.
+
+        Two bot processes serving updates of one person then take turns instead of overwriting
+        each other's changes. On PostgreSQL this is ``SELECT … FOR UPDATE``; SQLite has no row
+        locks and needs none, because every unit of work there starts with ``BEGIN IMMEDIATE``
+        and so holds the whole database (see :mod:`bot.storage.database`).
+
+        Returns:
+            The person as stored now (fresh, even if this session had read them before), or
+            None if they never wrote.
+        """
+        result = await self._session.execute(
+            select(User)
+            .where(User.telegram_id == telegram_id)
+            .with_for_update()
+            # The session may hold an older copy (from get_or_create); once we hold the lock,
+            # the row may have changed, and the copy must not win over the stored values.
+            .execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
+
+    async def delete(self, telegram_id: int) -> bool:
+        """Forget the person entirely; returns whether there was anyone to forget."""
+        user = await self.get(telegram_id)
+        if user is None:
+            return False
+        await self._session.delete(user)
+        await self._session.flush()
+        return True

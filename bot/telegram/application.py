@@ -1,0 +1,86 @@
+"""Build the python-telegram-bot Application: handlers, typed context, rate limiter."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.runtime import Runtime
+from bot.telegram.context import BotData, LotseContext
+from bot.telegram.handlers.menu import (
+    on_callback,
+    on_help,
+    on_language,
+    on_location,
+    on_start,
+    on_text,
+)
+from bot.telegram.handlers.system import (
+    on_blocked_or_unblocked,
+    on_emergency,
+    on_error,
+    on_unsupported,
+)
+
+__all__ = ["ALLOWED_UPDATES", "build_application", "prepare"]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+def build_application(
+    runtime: Runtime,
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str | None = None,
+) -> Application:
+    """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests)."""
+    context_types = ContextTypes(context=LotseContext, bot_data=BotData)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .context_types(context_types)
+        # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after).
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # On PostgreSQL updates of different people are handled concurrently; one person's are
+        # serialised by the row lock in bot.telegram.person.visit, across processes too. SQLite
+        # (one process, development) serves updates one after the other.
+        .concurrent_updates(not runtime.database.dialect.startswith("sqlite"))
+    )
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    application = builder.build()
+    application.bot_data.runtime = runtime
+
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", on_start, filters=private))
+    application.add_handler(CommandHandler(["language", "sprache"], on_language, filters=private))
+    application.add_handler(CommandHandler(["help", "menu"], on_help, filters=private))
+    application.add_handler(CommandHandler(["emergency", "notruf", "sos"], on_emergency, filters=private))
+    application.add_handler(CallbackQueryHandler(on_callback))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(private & filters.COMMAND, on_help))
+    application.add_handler(MessageHandler(private & filters.LOCATION, on_location))
+    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported))
+    application.add_handler(ChatMemberHandler(on_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def prepare(application: Application) -> None:
+    """Initialise the application (getMe) and register its commands in every language."""
+    from bot.telegram.commands import register_commands
+
+    await application.initialize()
+    await register_commands(application.bot, application.bot_data.runtime)

@@ -1,0 +1,30 @@
+"""The typed callback context: handlers reach the runtime as ``context.runtime``."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.runtime import Runtime
+
+__all__ = ["BotData", "LotseContext"]
+
+
+class BotData:
+    """Application-wide data: only the runtime. Per-person state lives in the database."""
+
+    def __init__(self) -> None:
+        self.runtime: Runtime | None = None
+
+
+class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """CallbackContext with typed access to the runtime."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime = self.bot_data.runtime
+        if runtime is None:  # pragma: no cover - set before the application starts
+            raise RuntimeError("the runtime was not attached to the application")
+        return runtime

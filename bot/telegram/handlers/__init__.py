@@ -1,0 +1,1 @@
+"""Handlers: translate updates into calls on the domain and its screens back into messages."""

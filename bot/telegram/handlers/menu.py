@@ -1,0 +1,179 @@
+"""Start, the menu pages, the language, and free text typed while in the menu."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.content.models import ActionKind
+from bot.content.navigation import find_pages, language_picker, page_rows, page_screen
+from bot.safety.emergency import emergency_card, helpline_lines
+from bot.screens import (
+    Button,
+    LanguageTarget,
+    PageTarget,
+    Screen,
+    SearchTarget,
+    ServiceTarget,
+    VenueTarget,
+)
+from bot.storage.models import Flow
+from bot.telegram.context import LotseContext
+from bot.telegram.handlers import directory
+from bot.telegram.person import Visit, visit
+
+__all__ = [
+    "on_callback",
+    "on_help",
+    "on_language",
+    "on_location",
+    "on_start",
+    "on_text",
+    "open_page",
+    "screen_for_page",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def _picker(visit_: Visit) -> Screen:
+    runtime = visit_.runtime
+    prompts = [visit_.tr.gettext("Choose your language")]
+    prompts += [runtime.translator(code).gettext("Choose your language") for code in runtime.content.languages]
+    return language_picker(runtime.content, prompts)
+
+
+def screen_for_page(visit_: Visit, node_id: str) -> Screen:
+    """The screen of a page, or of what the page does (emergency card, services, language …)."""
+    runtime, language, tr = visit_.runtime, visit_.language, visit_.tr
+    content = runtime.content
+    node = content.nodes[node_id]
+    action = node.action.kind if node.action is not None else None
+    if action is ActionKind.LANGUAGE:
+        visit_.user.flow = Flow.CHOOSING_LANGUAGE
+        return _picker(visit_)
+    rows = page_rows(content, node_id, language, tr)
+    if action is ActionKind.EMERGENCY:
+        card = emergency_card(content, language, tr)
+        return Screen(html=card.html, rows=rows)
+    if action is ActionKind.CONTACT and node.action.target:
+        topic = node.action.target
+        lines = [h for h in content.helplines if topic in h.topics or h.emergency]
+        html = "\n\n".join(
+            ["<b>" + tr.gettext("Talk to a person now — call one of these numbers:") + "</b>"]
+            + helpline_lines(content, lines, language)
+        )
+        return Screen(html=html, rows=rows)
+    return page_screen(content, node_id, language, tr, media_root=runtime.content_root)
+
+
+async def on_start(update: Update, context: LotseContext) -> None:
+    """Greet the person in their language (from Telegram), or let them pick one."""
+    async with visit(update, context) as v:
+        content = v.runtime.content
+        v.user.flow = Flow.MENU
+        if v.user.language not in content.languages:
+            from bot.i18n.locale_choice import match_language
+
+            guessed = match_language(v.telegram_language, content.languages)
+            if guessed is None:
+                v.user.flow = Flow.CHOOSING_LANGUAGE
+                await v.show(update, context, _picker(v), edit=False)
+                return
+            v.user.language = guessed
+        v.user.current_node = content.root
+        await v.show(update, context, screen_for_page(v, content.root), edit=False)
+
+
+async def on_language(update: Update, context: LotseContext) -> None:
+    """/language: show the picker."""
+    async with visit(update, context) as v:
+        v.user.flow = Flow.CHOOSING_LANGUAGE
+        await v.show(update, context, _picker(v), edit=False)
+
+
+async def on_help(update: Update, context: LotseContext) -> None:
+    """/help and /menu: what the bot does, and the main menu."""
+    async with visit(update, context) as v:
+        content = v.runtime.content
+        v.user.flow = Flow.MENU
+        v.user.current_node = content.root
+        await v.show(update, context, screen_for_page(v, content.root), edit=False)
+
+
+async def on_callback(update: Update, context: LotseContext) -> None:
+    """A pressed inline button: open the page, switch the language, or explain a stale button."""
+    query = update.callback_query
+    async with visit(update, context) as v:
+        content = v.runtime.content
+        decoded = v.runtime.codec.decode(query.data)
+        notice = None
+        if decoded is None:
+            notice = v.tr.gettext("This button no longer works. Here is the menu.")
+            target = PageTarget(v.user.current_node if v.user.current_node in content.nodes else content.root)
+        elif decoded.stale:
+            notice = v.tr.gettext("The menu was updated. Here is the current menu.")
+            node = decoded.target.node_id
+            target = PageTarget(node if node in content.nodes else content.root)
+        else:
+            target = decoded.target
+        # Always answer the query, so that no spinner is left turning on the person's phone.
+        if isinstance(target, LanguageTarget):
+            if target.code in content.languages:
+                v.user.language = target.code
+                v.user.language_confirmed = True
+            target = PageTarget(content.root)
+            notice = v.tr.gettext("Language: %(name)s") % {"name": content.languages[v.language].name}
+        await query.answer(notice)
+        if isinstance(target, SearchTarget):
+            await directory.show_results(update, context, v, target, edit=True)
+        elif isinstance(target, ServiceTarget) and target.service in content.services:
+            await directory.show_service(update, context, v, target)
+        elif isinstance(target, VenueTarget) and target.service in content.services:
+            await directory.send_venue(update, context, v, target)
+        else:
+            node_id = target.node_id if isinstance(target, PageTarget) and target.node_id in content.nodes else content.root
+            await open_page(update, context, v, node_id)
+
+
+async def open_page(update: Update, context: LotseContext, v: Visit, node_id: str) -> None:
+    """Show a menu page in place, or start what it does (the service search)."""
+    node = v.runtime.content.nodes[node_id]
+    v.user.flow = Flow.MENU
+    v.user.current_node = node_id
+    if node.action is not None and node.action.kind is ActionKind.SERVICES and node.action.target:
+        await directory.ask_for_place(update, context, v, node.action.target, node_id)
+        return
+    await v.show(update, context, screen_for_page(v, node_id))
+
+
+async def on_text(update: Update, context: LotseContext) -> None:
+    """Free text: a place while searching services, else the pages that match — never silence."""
+    async with visit(update, context) as v:
+        if v.user.flow is Flow.SEARCHING_PLACE:
+            await directory.search_place_text(update, context, v)
+            if v.user.flow is Flow.SEARCHING_PLACE:
+                return
+        content, tr = v.runtime.content, v.tr
+        if v.user.language not in content.languages:
+            guessed = v.language
+            v.user.language = guessed
+        chain = content.language_chain(v.language)
+        matches = find_pages(content, update.effective_message.text or "", v.language)
+        rows = [
+            (Button(content.nodes[m.node_id].title.resolve(chain)[0], PageTarget(m.node_id)),)
+            for m in matches
+        ]
+        if matches:
+            html = tr.gettext("I found these pages for you:")
+        else:
+            html = tr.gettext("Sorry, I did not understand that. Please choose from the menu.")
+        rows.append((Button("⌂ " + tr.gettext("Main menu"), PageTarget(content.root)),))
+        await v.show(update, context, Screen(html=html, rows=tuple(rows)), edit=False)
+
+
+async def on_location(update: Update, context: LotseContext) -> None:
+    """A shared location: used at once for the service search, never stored."""
+    async with visit(update, context) as v:
+        await directory.on_location(update, context, v)

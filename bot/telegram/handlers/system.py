@@ -1,0 +1,75 @@
+"""Updates around the conversation: errors, blocking and unblocking, unsupported content, /emergency."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.safety.emergency import emergency_card
+from bot.storage.repositories import UserRepository
+from bot.telegram.context import LotseContext
+from bot.telegram.person import visit
+
+__all__ = ["on_blocked_or_unblocked", "on_emergency", "on_error", "on_unsupported"]
+
+logger = logging.getLogger(__name__)
+
+
+async def on_emergency(update: Update, context: LotseContext) -> None:
+    """/emergency: the emergency numbers, at once."""
+    async with visit(update, context) as v:
+        card = emergency_card(v.runtime.content, v.language, v.tr, back_to=v.user.current_node)
+        await v.show(update, context, card, edit=False)
+
+
+async def on_unsupported(update: Update, context: LotseContext) -> None:
+    """Stickers, polls, games and the like: a short friendly answer instead of silence."""
+    async with visit(update, context) as v:
+        from bot.screens import Button, PageTarget, Screen
+
+        content = v.runtime.content
+        html = v.tr.gettext("I can only read text messages here. Please use the buttons or write a few words.")
+        rows = ((Button("⌂ " + v.tr.gettext("Main menu"), PageTarget(content.root)),),)
+        await v.show(update, context, Screen(html=html, rows=rows), edit=False)
+
+
+async def on_blocked_or_unblocked(update: Update, context: LotseContext) -> None:
+    """Remember when a person blocks the bot (and when they come back), so we stop sending."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    runtime = context.runtime
+    async with runtime.database.unit_of_work() as session:
+        user = await UserRepository(session).get(change.from_user.id)
+        if user is not None:
+            user.blocked_bot = change.new_chat_member.status == ChatMember.BANNED
+
+
+async def on_error(update: object, context: LotseContext) -> None:
+    """Log the error for the operator (no message content, no names) and tell the person kindly."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        logger.info("Telegram refused to deliver (the person blocked the bot)")
+        return
+    if isinstance(error, RetryAfter | TimedOut | NetworkError):
+        logger.warning("Telegram is not answering as expected: %s", type(error).__name__)
+    else:
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("error while handling update %s", update_id, exc_info=error)
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    try:
+        runtime = context.runtime
+        async with runtime.database.unit_of_work() as session:
+            user = await UserRepository(session).get(update.effective_user.id)
+            language = user.language if user is not None else None
+        tr = runtime.translator(language)
+        text = tr.gettext("Sorry, something went wrong on our side. Please try again in a moment.")
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            await context.bot.send_message(update.effective_chat.id, text)
+    except Exception:  # the error handler must never raise itself
+        logger.warning("could not tell the person about the error", exc_info=True)

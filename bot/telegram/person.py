@@ -1,0 +1,118 @@
+"""One update from one person: their stored state, their translator, and showing them screens.
+
+Every handler that serves a person opens a :func:`visit`: a unit of work on the database with
+the person's row locked, so that several bot processes serve one person's updates in order, and
+everything they change is committed together when the handler is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Message, Update
+from telegram.error import BadRequest, Forbidden
+
+from bot.i18n.catalogs import Translator
+from bot.i18n.locale_choice import match_language
+from bot.runtime import Runtime
+from bot.screens import Screen
+from bot.storage.models import User
+from bot.storage.repositories import UserRepository
+from bot.telegram.context import LotseContext
+from bot.telegram.rendering import fit_message, keyboard_of, text_of
+
+__all__ = ["Visit", "visit"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Visit:
+    """The person behind an update, while their update is handled."""
+
+    runtime: Runtime
+    session: AsyncSession
+    user: User
+    telegram_language: str | None
+
+    @property
+    def language(self) -> str:
+        """The person's language: chosen, else guessed from Telegram, else the source language."""
+        content = self.runtime.content
+        if self.user.language in content.languages:
+            return self.user.language
+        guessed = match_language(self.telegram_language, content.languages)
+        return guessed or content.source_language
+
+    @property
+    def tr(self) -> Translator:
+        return self.runtime.translator(self.language)
+
+    async def show(self, update: Update, context: LotseContext, screen: Screen, *, edit: bool = True) -> None:
+        """Show ``screen``: edit the pressed message in place, or send a new one."""
+        text = fit_message(text_of(screen, rtl=self.tr.is_rtl))
+        keyboard = keyboard_of(screen, self.runtime.codec)
+        query = update.callback_query
+        target = query.message if query is not None and isinstance(query.message, Message) else None
+        chat_id = update.effective_chat.id if update.effective_chat else self.user.telegram_id
+        try:
+            if edit and target is not None and target.text is not None:
+                try:
+                    await target.edit_text(text, parse_mode="HTML", reply_markup=keyboard, disable_web_page_preview=True)
+                    self.user.menu_message_id = target.message_id
+                except BadRequest as exc:
+                    if "not modified" not in exc.message.lower():
+                        raise
+            else:
+                sent = await context.bot.send_message(
+                    chat_id, text, parse_mode="HTML", reply_markup=keyboard, disable_web_page_preview=True
+                )
+                self.user.menu_message_id = sent.message_id
+            if screen.attachment is not None:
+                with screen.attachment.open("rb") as handle:
+                    await context.bot.send_document(chat_id, handle, filename=screen.attachment.name)
+        except Forbidden:
+            # They blocked the bot: remember it, so nothing more is sent until they come back.
+            self.user.blocked_bot = True
+            logger.info("a person has blocked the bot; not sending")
+
+
+    async def send_text(self, context: LotseContext, text: str, reply_markup=None) -> None:
+        """Send a short extra message (e.g. carrying a reply keyboard)."""
+        await self._deliver(context.bot.send_message(self.user.telegram_id, text, reply_markup=reply_markup))
+
+    async def send_venue(self, context: LotseContext, lat: float, lon: float, title: str, address: str) -> None:
+        """Send a venue (a place with a name) that phones open in their maps app."""
+        await self._deliver(
+            context.bot.send_venue(self.user.telegram_id, latitude=lat, longitude=lon, title=title, address=address)
+        )
+
+    async def _deliver(self, sending) -> None:
+        try:
+            await sending
+        except Forbidden:
+            self.user.blocked_bot = True
+            logger.info("a person has blocked the bot; not sending")
+
+
+@contextlib.asynccontextmanager
+async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
+    """Open the person's unit of work for this update (created on their first visit)."""
+    runtime = context.runtime
+    person = update.effective_user
+    if person is None:  # channel posts and the like: nobody to serve
+        raise LookupError("update without a person")
+    async with runtime.database.unit_of_work() as session:
+        users = UserRepository(session)
+        now = runtime.clock.now()
+        await users.get_or_create(person.id, now)
+        user = await users.lock(person.id)
+        if user is None:  # pragma: no cover - just created
+            raise LookupError("user vanished")
+        user.last_seen = now
+        user.blocked_bot = False
+        yield Visit(runtime, session, user, person.language_code)

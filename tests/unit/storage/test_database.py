@@ -1,0 +1,102 @@
+"""The engine and the unit of work: commits, rollbacks, SQLite settings, clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from bot.errors import StorageError
+from bot.storage.database import Database, display_url
+from bot.storage.migrate import current_revision, upgrade_database
+from bot.storage.repositories import UserRepository
+
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+UNREACHABLE = "postgresql+asyncpg://lotse:s3cret-pw@127.0.0.1:1/lotse"
+
+
+async def test_unit_of_work_commits_when_the_block_succeeds(database):
+    async with database.unit_of_work() as session:
+        await UserRepository(session).get_or_create(1001, NOW)
+
+    async with database.unit_of_work() as session:
+        assert await UserRepository(session).get(1001) is not None
+
+
+async def test_unit_of_work_rolls_back_when_the_block_raises(database):
+    with pytest.raises(RuntimeError, match="handler failed"):
+        async with database.unit_of_work() as session:
+            user = await UserRepository(session).get_or_create(1002, NOW)
+            user.language = "uk"
+            await session.flush()
+            raise RuntimeError("handler failed")
+
+    async with database.unit_of_work() as session:
+        assert await UserRepository(session).get(1002) is None
+
+
+async def test_sqlite_connections_have_foreign_keys_wal_and_a_busy_timeout(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'folder' / 'lotse.db'}")
+    try:
+        async with database.unit_of_work() as session:
+            pragmas = {
+                name: (await session.execute(text(f"PRAGMA {name}"))).scalar_one()
+                for name in ("foreign_keys", "journal_mode", "busy_timeout")
+            }
+    finally:
+        await database.dispose()
+
+    assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 5000}
+    assert (tmp_path / "new" / "folder" / "lotse.db").exists()
+
+
+@pytest.mark.parametrize("use", ["unit_of_work", "upgrade", "current_revision"])
+async def test_an_unreachable_postgresql_gives_one_line_without_the_password(use):
+    database = Database(UNREACHABLE)
+    with pytest.raises(StorageError) as raised:
+        if use == "unit_of_work":
+            async with database.unit_of_work():
+                pass
+        elif use == "upgrade":
+            await upgrade_database(UNREACHABLE)
+        else:
+            await current_revision(UNREACHABLE)
+    await database.dispose()
+
+    message = str(raised.value)
+    assert message == (
+        "cannot reach the database postgresql+asyncpg://lotse@127.0.0.1:1/lotse: connection refused"
+    )
+
+
+async def test_check_raises_storage_error_for_a_folder_that_cannot_exist(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+
+    with pytest.raises(StorageError, match=r"^cannot reach the database sqlite\+aiosqlite:///"):
+        Database(f"sqlite+aiosqlite:///{blocker / 'lotse.db'}")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://lotse:pw@db/lotse", "not a database Lotse supports"),
+        ("not a url", "is not a URL"),
+        ("sqlite+aiosqlite:///x.db", None),
+    ],
+)
+def test_unsupported_addresses_are_refused_at_once(url, expected):
+    if expected is None:
+        with pytest.raises(StorageError, match="SQLite has no schemas"):
+            Database(url, schema="lotse")
+        return
+    with pytest.raises(StorageError, match=expected) as raised:
+        Database(url)
+    assert "pw" not in str(raised.value)
+
+
+def test_display_url_drops_the_password_only():
+    url = "postgresql+asyncpg://lotse:p%40ss@db.example:5433/lotse?ssl=require"
+
+    assert display_url(url) == "postgresql+asyncpg://lotse@db.example:5433/lotse?ssl=require"
