@@ -124,7 +124,11 @@ def results_screen(
     """A page of results: each service with distance, hours, languages; filters and paging."""
     chain = content.language_chain(tr.language)
     topic = content.topics[target.topic].name.resolve(chain)[0]
-    heading = tr.gettext("Counselling near %(place)s: %(topic)s") % {"place": escape(label), "topic": escape(topic)}
+    heading = tr.ngettext(
+        "%(count)d service near %(place)s: %(topic)s",
+        "%(count)d services near %(place)s: %(topic)s",
+        len(result.found),
+    ) % {"count": len(result.found), "place": escape(label), "topic": escape(topic)}
     parts = [f"<b>{heading}</b>"]
     filters = Filters.from_bits(target.filters)
     if result.empty:

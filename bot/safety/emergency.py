@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bot.content.models import Content, Helpline
+import dataclasses
+
+from bot.content.models import ActionKind, Content, Helpline
 from bot.content.navigation import Translator
 from bot.content.telegram_html import escape
 from bot.screens import Button, PageTarget, Screen
 
-__all__ = ["emergency_card", "helpline_lines"]
+__all__ = ["emergency_card", "emergency_page", "helpline_lines", "with_emergency_button"]
 
 
 def helpline_lines(content: Content, helplines: list[Helpline] | tuple[Helpline, ...], language: str) -> list[str]:
@@ -38,3 +40,26 @@ def emergency_card(content: Content, language: str, tr: Translator, *, back_to: 
         parts += helpline_lines(content, others, language)
     rows = ((Button("‹ " + tr.gettext("Back"), PageTarget(back_to or content.root)),),)
     return Screen(html="\n\n".join(parts), rows=rows)
+
+
+def emergency_page(content: Content) -> str | None:
+    """The id of the menu page that shows the emergency card, if the content has one."""
+    for node in content.nodes.values():
+        if node.action is not None and node.action.kind is ActionKind.EMERGENCY:
+            return node.id
+    return None
+
+
+def with_emergency_button(screen: Screen, content: Content, tr: Translator) -> Screen:
+    """``screen`` with a 🆘 button at the end, unless it already leads to the emergency card.
+
+    Emergency help is one tap away on every screen that has buttons.
+    """
+    page = emergency_page(content)
+    if page is None or not screen.rows:
+        return screen
+    target = PageTarget(page)
+    if any(button.target == target for row in screen.rows for button in row):
+        return screen
+    button = Button("🆘 " + tr.gettext("Emergency"), target)
+    return dataclasses.replace(screen, rows=(*screen.rows, (button,)))

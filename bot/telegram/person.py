@@ -23,6 +23,7 @@ from bot.screens import Screen
 from bot.storage.models import User
 from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
+from bot.safety.emergency import with_emergency_button
 from bot.telegram.rendering import fit_message, keyboard_of, text_of
 
 __all__ = ["Visit", "visit"]
@@ -54,6 +55,7 @@ class Visit:
 
     async def show(self, update: Update, context: LotseContext, screen: Screen, *, edit: bool = True) -> None:
         """Show ``screen``: edit the pressed message in place, or send a new one."""
+        screen = with_emergency_button(screen, self.runtime.content, self.tr)
         text = fit_message(text_of(screen, rtl=self.tr.is_rtl))
         keyboard = keyboard_of(screen, self.runtime.codec)
         query = update.callback_query

@@ -166,7 +166,9 @@ async def on_text(update: Update, context: LotseContext) -> None:
             for m in matches
         ]
         if matches:
-            html = tr.gettext("I found these pages for you:")
+            html = tr.ngettext(
+                "I found %(count)d page for you:", "I found %(count)d pages for you:", len(matches)
+            ) % {"count": len(matches)}
         else:
             html = tr.gettext("Sorry, I did not understand that. Please choose from the menu.")
         rows.append((Button("⌂ " + tr.gettext("Main menu"), PageTarget(content.root)),))
