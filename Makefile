@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check lint bench clean
+.PHONY: install run test check lint bench catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench scripts
+
+## Extract the interface strings into locales/ (keeps existing translations).
+catalogs: $(STAMP)
+	$(BIN)/python scripts/update_catalogs.py
 
 ## Benchmarks (figures are ratios or absolute times measured in one run).
 bench: $(STAMP)

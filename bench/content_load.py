@@ -27,7 +27,9 @@ def _menu(rng: random.Random) -> tuple[str, dict[str, str]]:
     texts: dict[str, str] = {}
     for number in range(PAGES):
         ident = "main" if number == 0 else f"p{number}"
-        children = [f"p{c}" for c in range(number * FANOUT + 1, min(PAGES, number * FANOUT + FANOUT + 1))]
+        children = [
+            f"p{c}" for c in range(number * FANOUT + 1, min(PAGES, number * FANOUT + FANOUT + 1))
+        ]
         title = f"Seite {number}"
         text = f"Hier finden Sie <b>Hilfe</b> zum Thema {number}. " * rng.randint(1, 4)
         lines += [f"  - id: {ident}", f"    title: {title}", f'    text: "{text.strip()}"']
@@ -42,7 +44,11 @@ def _menu(rng: random.Random) -> tuple[str, dict[str, str]]:
 
 def _services(rng: random.Random, region: str, count: int, offset: int) -> str:
     lines = ["services:"]
-    hours = ["Mo-Fr 09:00-16:00; PH off", "Mo,We 14:00-18:00", "Mo-Th 09:00-12:00,13:00-16:00; Fr 09:00-13:00"]
+    hours = [
+        "Mo-Fr 09:00-16:00; PH off",
+        "Mo,We 14:00-18:00",
+        "Mo-Th 09:00-12:00,13:00-16:00; Fr 09:00-13:00",
+    ]
     for number in range(offset, offset + count):
         lat, lon = 51.2 + rng.random() * 0.4, 6.6 + rng.random() * 0.9
         lines += [
@@ -68,7 +74,8 @@ def generate(root: Path, seed: int = 7) -> Path:
     (folder / "services").mkdir(parents=True)
     (folder / "translations").mkdir()
     languages = ["source_language: de", "languages:"] + [
-        f"  - {{code: {code}, name: L{code}, status: reviewed, fallback: [de]}}" for code in LANGUAGES
+        f"  - {{code: {code}, name: L{code}, status: reviewed, fallback: [de]}}"
+        for code in LANGUAGES
     ]
     (folder / "languages.yaml").write_text("\n".join(languages) + "\n", encoding="utf-8")
     topics = ["topics:"] + [f"  - {{id: t{n}, name: Thema {n}}}" for n in range(10)]
@@ -88,8 +95,14 @@ def generate(root: Path, seed: int = 7) -> Path:
     for code in LANGUAGES[1:]:
         lines = ["translations:", f"  language: {code}", "  texts:"]
         for key, german in texts.items():
-            lines += [f"    {key}:", f"      from: {source_hash(german)}", f'      text: "[{code}] {german}"']
-        (folder / "translations" / f"{code}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            lines += [
+                f"    {key}:",
+                f"      from: {source_hash(german)}",
+                f'      text: "[{code}] {german}"',
+            ]
+        (folder / "translations" / f"{code}.yaml").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8"
+        )
     return folder
 
 

@@ -13,9 +13,9 @@ import random
 import statistics
 import time
 
+from bot.content.loader import load_content_or_raise
 from bot.content.models import Accessibility, Address, GeoPoint, Service
 from bot.directory.search import Directory, Filters
-from bot.content.loader import load_content_or_raise
 
 LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "ku", "ps", "ti", "so", "fr")
 HOURS = ("Mo-Fr 09:00-16:00; PH off", "Mo,We 14:00-18:00", None, "Mo-Th 09:00-12:00,13:00-16:00")
@@ -27,18 +27,31 @@ def synthetic_services(rng: random.Random, regions: list[str]) -> dict[str, Serv
     services = {}
     for n in range(COUNT):
         services[f"s{n}"] = Service(
-            id=f"s{n}", name=f"Beratung {n}", topics=(f"t{rng.randrange(10)}", f"t{rng.randrange(10)}"),
-            region=regions[n % len(regions)], address=Address(None, None, None),
+            id=f"s{n}",
+            name=f"Beratung {n}",
+            topics=(f"t{rng.randrange(10)}", f"t{rng.randrange(10)}"),
+            region=regions[n % len(regions)],
+            address=Address(None, None, None),
             location=GeoPoint(50.6 + rng.random() * 1.6, 6.0 + rng.random() * 2.6),
-            phone=None, email=None, website=None, opening_hours=rng.choice(HOURS),
+            phone=None,
+            email=None,
+            website=None,
+            opening_hours=rng.choice(HOURS),
             languages=("de", rng.choice(LANGUAGES)),
             wheelchair=rng.choice((Accessibility.YES, Accessibility.NO, Accessibility.UNKNOWN)),
-            sign_language=False, description=None, verified_on=None, sample=False, file="", line=0,
-        )  # fmt: skip
+            sign_language=False,
+            description=None,
+            verified_on=None,
+            sample=False,
+            file="",
+            line=0,
+        )
     return services
 
 
-def _measure(directory: Directory, rng: random.Random, filters: Filters, now: dt.datetime) -> list[float]:
+def _measure(
+    directory: Directory, rng: random.Random, filters: Filters, now: dt.datetime
+) -> list[float]:
     timings = []
     for _ in range(QUERIES):
         point = GeoPoint(50.6 + rng.random() * 1.6, 6.0 + rng.random() * 2.6)

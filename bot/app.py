@@ -54,7 +54,11 @@ def run_bot(settings: Settings) -> int:
 async def _serve(settings: Settings) -> int:
     runtime = await build_runtime(settings)
     emulator = None
-    token, base_url, base_file_url = settings.telegram.token, settings.telegram.base_url, settings.telegram.base_file_url
+    token, base_url, base_file_url = (
+        settings.telegram.token,
+        settings.telegram.base_url,
+        settings.telegram.base_file_url,
+    )
     if not token:
         from bot.emulator import BotApiEmulator
 
@@ -67,7 +71,9 @@ async def _serve(settings: Settings) -> int:
             "Set BOT_TOKEN (or telegram.token in config.yaml) to run against Telegram.",
             flush=True,
         )
-    application = build_application(runtime, token=token, base_url=base_url, base_file_url=base_file_url)
+    application = build_application(
+        runtime, token=token, base_url=base_url, base_file_url=base_file_url
+    )
     try:
         await _initialize(application, base_url)
         await _run_until_stopped(application, settings, emulator)
@@ -82,7 +88,9 @@ async def _initialize(application, base_url: str) -> None:
     try:
         await prepare(application)
     except InvalidToken:
-        raise LotseError(f"the Bot API at {base_url} rejected the bot token (check BOT_TOKEN)") from None
+        raise LotseError(
+            f"the Bot API at {base_url} rejected the bot token (check BOT_TOKEN)"
+        ) from None
     except NetworkError as exc:
         raise LotseError(f"cannot reach the Bot API at {base_url}: {exc.message}") from None
     except TelegramError as exc:
@@ -115,6 +123,8 @@ async def _run_until_stopped(application, settings: Settings, emulator) -> None:
     if emulator is not None and sys.stdin is not None and sys.stdin.isatty():
         from bot.playground.console import run_console
 
+        # Keep the chat readable: only warnings and errors are logged while it runs.
+        logging.getLogger().setLevel(logging.WARNING)
         console = asyncio.create_task(run_console(emulator, stop))
     try:
         await stop.wait()

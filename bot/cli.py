@@ -22,9 +22,17 @@ EXIT_CONFIG = 2
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (default: config.yaml)"
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="configuration file (default: config.yaml)",
     )
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show details of unexpected errors")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show details of unexpected errors",
+    )
     return common
 
 
@@ -37,20 +45,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lotse {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", parents=[common], help="start the bot (without a token: against the local emulator)")
+    run = commands.add_parser(
+        "run", parents=[common], help="start the bot (without a token: against the local emulator)"
+    )
     run.set_defaults(handler=_run)
 
-    content = commands.add_parser("content", parents=[common], help="check and maintain the content")
+    content = commands.add_parser(
+        "content", parents=[common], help="check and maintain the content"
+    )
     content_commands = content.add_subparsers(dest="content_command", metavar="ACTION")
-    check = content_commands.add_parser("check", parents=[common], help="check the content as an editor would")
-    check.add_argument("path", nargs="?", help="the content folder (default: content.path of the config)")
+    check = content_commands.add_parser(
+        "check", parents=[common], help="check the content as an editor would"
+    )
+    check.add_argument(
+        "path", nargs="?", help="the content folder (default: content.path of the config)"
+    )
     check.add_argument("--strict", action="store_true", help="also fail on warnings")
     check.set_defaults(handler=_content_check)
     refresh = content_commands.add_parser(
-        "refresh", parents=[common], help="after review: record that translations match the current German text"
+        "refresh",
+        parents=[common],
+        help="after review: record that translations match the current German text",
     )
     refresh.add_argument("language", help="language code, e.g. ar")
-    refresh.add_argument("keys", nargs="*", help="only these text keys (default: all of the language)")
+    refresh.add_argument(
+        "keys", nargs="*", help="only these text keys (default: all of the language)"
+    )
     refresh.add_argument("--path", help="the content folder (default: content.path of the config)")
     refresh.set_defaults(handler=_content_refresh)
     content.set_defaults(handler=lambda args: _usage(content))
@@ -97,9 +117,13 @@ def _content_refresh(args: argparse.Namespace) -> int:
     result = refresh_translations(_content_path(args, args.path), args.language, tuple(args.keys))
     for path in result.files:
         print(f"updated {path}")
-    print(f"{args.language}: {len(result.updated)} translations marked as made from the current text.")
+    print(
+        f"{args.language}: {len(result.updated)} translations marked as made from the current text."
+    )
     for key in result.skipped:
-        print(f"{args.language}: {key}: could not be updated automatically; write it as text: and from:")
+        print(
+            f"{args.language}: {key}: could not be updated automatically; write it as text: and from:"
+        )
     return 0 if not result.skipped else 1
 
 
@@ -158,5 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the operator gets one line; details with --debug
         if debug:
             logger.exception("unexpected error")
-        print(f"lotse: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        print(
+            f"lotse: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
         return 1

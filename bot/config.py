@@ -169,7 +169,9 @@ def _check_keys(data: dict[str, Any], schema: dict[str, Any], prefix: str, sourc
     for key, value in data.items():
         name = f"{prefix}{key}"
         if key not in schema:
-            raise ConfigError(f"unknown setting{did_you_mean(str(key), list(schema))}", source=source, key=name)
+            raise ConfigError(
+                f"unknown setting{did_you_mean(str(key), list(schema))}", source=source, key=name
+            )
         if isinstance(schema[key], dict):
             if value is None:
                 continue
@@ -217,7 +219,9 @@ class _Reader:
             raise self.fail(key, f"must be text, not {value!r}")
         return str(value).strip()
 
-    def integer(self, key: str, default: int | None = None, minimum: int | None = None) -> int | None:
+    def integer(
+        self, key: str, default: int | None = None, minimum: int | None = None
+    ) -> int | None:
         value = self.get(key, default)
         if value is None:
             return None
@@ -244,13 +248,17 @@ def _database_url(value: str, key: str, reader: _Reader) -> str:
         return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
     if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
         return value
-    raise reader.fail(key, f'must be a postgresql:// or sqlite:/// address, not "{value.split(":")[0]}:…"')
+    raise reader.fail(
+        key, f'must be a postgresql:// or sqlite:/// address, not "{value.split(":")[0]}:…"'
+    )
 
 
 def _teams(reader: _Reader) -> dict[str, TeamSettings]:
     raw = reader.get("teams", {})
     if not isinstance(raw, dict):
-        raise reader.fail("teams", "must map a team key to {name, chat_id, languages, office_hours}")
+        raise reader.fail(
+            "teams", "must map a team key to {name, chat_id, languages, office_hours}"
+        )
     teams: dict[str, TeamSettings] = {}
     for key, value in raw.items():
         prefix = f"teams.{key}"
@@ -259,14 +267,19 @@ def _teams(reader: _Reader) -> dict[str, TeamSettings]:
         for field_name in value:
             if field_name not in _TEAM_KEYS:
                 raise reader.fail(
-                    f"{prefix}.{field_name}", f"unknown setting{did_you_mean(str(field_name), _TEAM_KEYS)}"
+                    f"{prefix}.{field_name}",
+                    f"unknown setting{did_you_mean(str(field_name), _TEAM_KEYS)}",
                 )
         chat_id = reader.integer(f"{prefix}.chat_id")
         if chat_id is None:
-            raise reader.fail(f"{prefix}.chat_id", "is missing: the id of the team's Telegram group")
+            raise reader.fail(
+                f"{prefix}.chat_id", "is missing: the id of the team's Telegram group"
+            )
         languages = value.get("languages") or []
         if not isinstance(languages, list):
-            raise reader.fail(f"{prefix}.languages", "must be a list of language codes, e.g. [de, ar]")
+            raise reader.fail(
+                f"{prefix}.languages", "must be a list of language codes, e.g. [de, ar]"
+            )
         office_hours = reader.text(f"{prefix}.office_hours")
         if office_hours:
             _check_hours(office_hours, f"{prefix}.office_hours", reader)
@@ -285,13 +298,17 @@ def _check_hours(expression: str, key: str, reader: _Reader) -> None:
 
     problem = opening_hours_problem(expression)
     if problem:
-        raise reader.fail(key, f'"{expression}" is not in OpenStreetMap opening_hours format ({problem})')
+        raise reader.fail(
+            key, f'"{expression}" is not in OpenStreetMap opening_hours format ({problem})'
+        )
 
 
 def _telegram(reader: _Reader) -> TelegramSettings:
     token = reader.text("telegram.token")
     if token and not _BOT_TOKEN.match(token):
-        raise reader.fail("telegram.token", "does not look like a bot token from @BotFather (123456:ABC…)")
+        raise reader.fail(
+            "telegram.token", "does not look like a bot token from @BotFather (123456:ABC…)"
+        )
     mode = reader.choice("telegram.mode", "polling", ("polling", "webhook"))
     webhook = WebhookSettings(
         listen=reader.text("telegram.webhook.listen", "127.0.0.1") or "127.0.0.1",
@@ -300,19 +317,26 @@ def _telegram(reader: _Reader) -> TelegramSettings:
         secret_token=reader.text("telegram.webhook.secret_token"),
     )
     if webhook.port > 65535:
-        raise reader.fail("telegram.webhook.port", f"must be a port number up to 65535, not {webhook.port}")
+        raise reader.fail(
+            "telegram.webhook.port", f"must be a port number up to 65535, not {webhook.port}"
+        )
     if mode == "webhook":
         if not webhook.url or not webhook.url.startswith("https://"):
-            raise reader.fail("telegram.webhook.url", "is required in webhook mode and must start with https://")
+            raise reader.fail(
+                "telegram.webhook.url", "is required in webhook mode and must start with https://"
+            )
         if not webhook.secret_token:
             raise reader.fail("telegram.webhook.secret_token", "is required in webhook mode")
     if webhook.secret_token and not _SECRET_TOKEN.match(webhook.secret_token):
         raise reader.fail(
-            "telegram.webhook.secret_token", "may only use A-Z, a-z, 0-9, _ and - (1 to 256 characters)"
+            "telegram.webhook.secret_token",
+            "may only use A-Z, a-z, 0-9, _ and - (1 to 256 characters)",
         )
     base_url = reader.text("telegram.base_url", DEFAULT_BASE_URL) or DEFAULT_BASE_URL
     if not base_url.startswith(("http://", "https://")):
-        raise reader.fail("telegram.base_url", "must start with https:// (or http:// for a local server)")
+        raise reader.fail(
+            "telegram.base_url", "must start with https:// (or http:// for a local server)"
+        )
     return TelegramSettings(
         token=token or None,
         base_url=base_url,
@@ -323,7 +347,10 @@ def _telegram(reader: _Reader) -> TelegramSettings:
 
 
 def load_settings(
-    path: str | Path | None = None, *, environ: Mapping[str, str] | None = None, required: bool = False
+    path: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    required: bool = False,
 ) -> Settings:
     """Read settings from ``path`` (default ``config.yaml`` if present) and the environment.
 
@@ -353,7 +380,9 @@ def load_settings(
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise reader.fail("timezone", f'"{timezone}" is not a time zone like Europe/Berlin') from None
+        raise reader.fail(
+            "timezone", f'"{timezone}" is not a time zone like Europe/Berlin'
+        ) from None
     environment = reader.choice("environment", "development", ("development", "production"))
     admins_raw = reader.get("admins", [])
     if not isinstance(admins_raw, list):
@@ -365,20 +394,30 @@ def load_settings(
     teams = _teams(reader)
     fallback = reader.text("fallback_team")
     if fallback is not None and fallback not in teams:
-        raise reader.fail("fallback_team", f'names "{fallback}", which is not a key under teams{did_you_mean(fallback, list(teams))}')
+        raise reader.fail(
+            "fallback_team",
+            f'names "{fallback}", which is not a key under teams{did_you_mean(fallback, list(teams))}',
+        )
     key_text = reader.text("encryption_key")
     keys = tuple(k.strip() for k in key_text.split(",") if k.strip()) if key_text else ()
     for key in keys:
         if not re.fullmatch(r"[A-Za-z0-9_-]{43}=", key):
-            raise reader.fail("encryption_key", "must be a Fernet key (44 characters, from `lotse keygen`)")
+            raise reader.fail(
+                "encryption_key", "must be a Fernet key (44 characters, from `lotse keygen`)"
+            )
     if environment == "production" and not keys:
         raise reader.fail(
-            "encryption_key", "is required in production (set BOT_ENCRYPTION_KEY; create one with `lotse keygen`)"
+            "encryption_key",
+            "is required in production (set BOT_ENCRYPTION_KEY; create one with `lotse keygen`)",
         )
     return Settings(
         source=source,
         telegram=_telegram(reader),
-        database_url=_database_url(reader.text("database.url", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL, "database.url", reader),
+        database_url=_database_url(
+            reader.text("database.url", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL,
+            "database.url",
+            reader,
+        ),
         content_path=Path(reader.text("content.path", "content") or "content"),
         timezone=timezone,
         environment=environment,

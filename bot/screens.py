@@ -15,12 +15,12 @@ __all__ = [
     "LanguageTarget",
     "OriginRef",
     "PageTarget",
+    "Screen",
     "SearchTarget",
     "ServiceTarget",
-    "VenueTarget",
-    "Screen",
     "Target",
     "UrlTarget",
+    "VenueTarget",
 ]
 
 

@@ -54,7 +54,9 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def check_content(path: str | Path, *, strict: bool = False, today: dt.date | None = None) -> CheckReport:
+def check_content(
+    path: str | Path, *, strict: bool = False, today: dt.date | None = None
+) -> CheckReport:
     """Check the content below ``path`` as ``lotse content check`` does."""
     result = load_content(path, today=today)
     coverage = coverage_table(result.content) if result.content is not None else []

@@ -128,10 +128,8 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
     parsed: list[tuple[Path, list[tuple[str, Node]]]] = []
     for file in files:
         digest.update(file.relative_to(root if root.is_dir() else root.parent).as_posix().encode())
-        try:
+        with contextlib.suppress(OSError):
             digest.update(file.read_bytes())
-        except OSError:
-            pass
         parsed.append((file, _top_level(file, compose_file(file, findings), findings)))
 
     gathered = Gathered()

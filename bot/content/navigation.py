@@ -67,16 +67,26 @@ def page_screen(
         html += "\n\n<i>" + tr.gettext("This page is not yet available in your language.") + "</i>"
     rows = page_rows(content, node_id, language, tr)
     attachment = None
-    if node.action is not None and node.action.kind is ActionKind.ATTACHMENT and media_root is not None:
+    if (
+        node.action is not None
+        and node.action.kind is ActionKind.ATTACHMENT
+        and media_root is not None
+    ):
         attachment = media_root / (node.action.target or "")
     return Screen(html=html, rows=rows, attachment=attachment)
 
 
-def page_rows(content: Content, node_id: str, language: str, tr: Translator) -> tuple[tuple[Button, ...], ...]:
+def page_rows(
+    content: Content, node_id: str, language: str, tr: Translator
+) -> tuple[tuple[Button, ...], ...]:
     """The buttons of a page: one per child, then Back (and Main menu below the first level)."""
     chain = content.language_chain(language)
     node = content.nodes[node_id]
-    rows = [(_button_for(content, content.nodes[c], chain),) for c in node.children if c in content.nodes]
+    rows = [
+        (_button_for(content, content.nodes[c], chain),)
+        for c in node.children
+        if c in content.nodes
+    ]
     rows.extend(_navigation_row(content, node_id, tr))
     return tuple(rows)
 
@@ -135,7 +145,9 @@ def find_pages(content: Content, query: str, language: str, limit: int = 6) -> l
     chain = content.language_chain(language)
     matches: list[PageMatch] = []
     for node in content.nodes.values():
-        if node.id == content.root or (node.action is not None and node.action.kind is ActionKind.LANGUAGE):
+        if node.id == content.root or (
+            node.action is not None and node.action.kind is ActionKind.LANGUAGE
+        ):
             continue
         vocabulary: set[str] = set()
         for text in (node.title, node.keywords):

@@ -105,7 +105,9 @@ def _edit_for(text: str, key_node: Node, value: Node, fingerprint: str) -> _Edit
             line_start = text.rfind("\n", 0, text_key.start_mark.index) + 1
             indent = text[line_start : text_key.start_mark.index]
             if indent.strip():  # flow style {text: …}: add the key inside the braces
-                return _Edit(text_key.start_mark.index, text_key.start_mark.index, f"from: {fingerprint}, ")
+                return _Edit(
+                    text_key.start_mark.index, text_key.start_mark.index, f"from: {fingerprint}, "
+                )
             return _Edit(line_start, line_start, f"{indent}from: {fingerprint}\n")
         return None
     if isinstance(value, ScalarNode) and value.style in (None, "'", '"'):

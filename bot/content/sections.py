@@ -137,7 +137,9 @@ class _Context:
         node = reader.node(key, required)
         if node is None:
             return None
-        sub = MapReader.open(node, self.path, self.findings, f"{reader.what}: {key}", ("lat", "lon"))
+        sub = MapReader.open(
+            node, self.path, self.findings, f"{reader.what}: {key}", ("lat", "lon")
+        )
         if sub is None:
             return None
         lat, lon = sub.number("lat", True), sub.number("lon", True)
@@ -172,7 +174,9 @@ def _parse_languages(node: Node, ctx: _Context) -> None:
         try:
             locale = Locale.parse(code, sep="-" if "-" in code else "_")
         except (UnknownLocaleError, ValueError):
-            reader.error("code", "locale", f'"{code}" is not a locale code Babel knows (e.g. "ar", "fa")')
+            reader.error(
+                "code", "locale", f'"{code}" is not a locale code Babel knows (e.g. "ar", "fa")'
+            )
             continue
         if code in ctx.gathered.languages:
             reader.error("code", "duplicate-id", f'the language "{code}" is listed twice')
@@ -193,7 +197,7 @@ def _parse_languages(node: Node, ctx: _Context) -> None:
         ctx.gathered.languages[code] = Language(
             code=code,
             name=name,
-            direction=locale.character_order == "right-to-left" and "rtl" or "ltr",
+            direction=(locale.character_order == "right-to-left" and "rtl") or "ltr",
             fallback=fallback,
             status=status,
         )
@@ -202,7 +206,9 @@ def _parse_languages(node: Node, ctx: _Context) -> None:
 
 def _parse_source_language(node: Node, ctx: _Context) -> None:
     if not isinstance(node, ScalarNode) or not str(node.value).strip():
-        ctx.findings.error(ctx.path, line_of(node), "type", 'source_language must be a code like "de"')
+        ctx.findings.error(
+            ctx.path, line_of(node), "type", 'source_language must be a code like "de"'
+        )
         return
     ctx.gathered.source_language = str(node.value).strip()
     ctx.gathered.source_language_line = (ctx.path, line_of(node))
@@ -261,7 +267,11 @@ def _parse_places(reader: MapReader, ctx: _Context) -> tuple[Place, ...]:
     places: list[Place] = []
     for entry in reader.items("places"):
         sub = MapReader.open(
-            entry, ctx.path, ctx.findings, f"{reader.what}: place", ("name", "postal_codes", "lat", "lon")
+            entry,
+            ctx.path,
+            ctx.findings,
+            f"{reader.what}: place",
+            ("name", "postal_codes", "lat", "lon"),
         )
         if sub is None:
             continue
@@ -288,7 +298,10 @@ def _parse_regions(node: Node, ctx: _Context) -> None:
     allowed = ("id", "name", "center", "cities", "postal_codes", "places", "team", "active")
     for entry in ctx.entries(node, "regions"):
         reader = MapReader.open(entry, ctx.path, ctx.findings, "region", allowed)
-        if reader is None or (ident := ctx.identify(reader, ctx.gathered.regions, "region")) is None:
+        if (
+            reader is None
+            or (ident := ctx.identify(reader, ctx.gathered.regions, "region")) is None
+        ):
             continue
         name = ctx.text(reader, "name", f"region.{ident}.name", required=True)
         center = ctx.point(reader, "center", required=True)
@@ -346,27 +359,48 @@ def _parse_wheelchair(reader: MapReader, node: Node | None) -> Accessibility:
 
 def _parse_services(node: Node, ctx: _Context) -> None:
     allowed = (
-        "id", "name", "topics", "region", "address", "location", "phone", "email", "website",
-        "opening_hours", "languages", "accessibility", "description", "verified_on", "sample",
-    )  # fmt: skip
+        "id",
+        "name",
+        "topics",
+        "region",
+        "address",
+        "location",
+        "phone",
+        "email",
+        "website",
+        "opening_hours",
+        "languages",
+        "accessibility",
+        "description",
+        "verified_on",
+        "sample",
+    )
     for entry in ctx.entries(node, "services"):
         reader = MapReader.open(entry, ctx.path, ctx.findings, "service", allowed)
-        if reader is None or (ident := ctx.identify(reader, ctx.gathered.services, "service")) is None:
+        if (
+            reader is None
+            or (ident := ctx.identify(reader, ctx.gathered.services, "service")) is None
+        ):
             continue
         wheelchair, sign_language = Accessibility.UNKNOWN, False
         access = reader.node("accessibility")
         if access is not None:
             sub = MapReader.open(
-                access, ctx.path, ctx.findings, f"{reader.what}: accessibility",
+                access,
+                ctx.path,
+                ctx.findings,
+                f"{reader.what}: accessibility",
                 ("wheelchair", "sign_language"),
-            )  # fmt: skip
+            )
             if sub is not None:
                 wheelchair = _parse_wheelchair(sub, sub.node("wheelchair"))
                 sign_language = sub.flag("sign_language")
         name = reader.text("name", required=True)
         region = reader.text("region", required=True)
         if region is not None:
-            ctx.gathered.references[("service", ident, "region")] = {region: reader.line_for("region")}
+            ctx.gathered.references[("service", ident, "region")] = {
+                region: reader.line_for("region")
+            }
         service = Service(
             id=ident,
             name=name or ident,
@@ -387,24 +421,39 @@ def _parse_services(node: Node, ctx: _Context) -> None:
             file=ctx.file,
             line=reader.line,
         )
-        ctx.gathered.field_lines[("service", ident)] = {k: reader.line_for(k) for k in reader.fields}
+        ctx.gathered.field_lines[("service", ident)] = {
+            k: reader.line_for(k) for k in reader.fields
+        }
         if name is not None and region is not None:
             ctx.gathered.services[ident] = service
 
 
 def _parse_helplines(node: Node, ctx: _Context) -> None:
     allowed = (
-        "id", "name", "phone", "description", "hours", "languages", "emergency", "topics", "website",
-    )  # fmt: skip
+        "id",
+        "name",
+        "phone",
+        "description",
+        "hours",
+        "languages",
+        "emergency",
+        "topics",
+        "website",
+    )
     for entry in ctx.entries(node, "helplines"):
         reader = MapReader.open(entry, ctx.path, ctx.findings, "help line", allowed)
-        if reader is None or (ident := ctx.identify(reader, ctx.gathered.helplines, "help line")) is None:
+        if (
+            reader is None
+            or (ident := ctx.identify(reader, ctx.gathered.helplines, "help line")) is None
+        ):
             continue
         name = ctx.text(reader, "name", f"helpline.{ident}.name", required=True)
         phone = reader.text("phone", required=True)
         if name is None or phone is None:
             continue
-        ctx.gathered.field_lines[("help line", ident)] = {k: reader.line_for(k) for k in reader.fields}
+        ctx.gathered.field_lines[("help line", ident)] = {
+            k: reader.line_for(k) for k in reader.fields
+        }
         ctx.gathered.helplines[ident] = Helpline(
             id=ident,
             name=name,
@@ -423,7 +472,10 @@ def _parse_helplines(node: Node, ctx: _Context) -> None:
 def _parse_templates(node: Node, ctx: _Context) -> None:
     for entry in ctx.entries(node, "templates"):
         reader = MapReader.open(entry, ctx.path, ctx.findings, "template", ("id", "text"))
-        if reader is None or (ident := ctx.identify(reader, ctx.gathered.templates, "template")) is None:
+        if (
+            reader is None
+            or (ident := ctx.identify(reader, ctx.gathered.templates, "template")) is None
+        ):
             continue
         text = ctx.text(reader, "text", f"template.{ident}.text", required=True)
         if text is not None:
@@ -451,7 +503,10 @@ def _parse_events(node: Node, ctx: _Context) -> None:
 def _parse_crisis_words(node: Node, ctx: _Context) -> None:
     if not isinstance(node, MappingNode):
         ctx.findings.error(
-            ctx.path, line_of(node), "type", "crisis_words must map a language code to a list of words"
+            ctx.path,
+            line_of(node),
+            "type",
+            "crisis_words must map a language code to a list of words",
         )
         return
     for key_node, value_node in node.value:
@@ -463,11 +518,17 @@ def _parse_crisis_words(node: Node, ctx: _Context) -> None:
                 words.append(str(item.value).strip().casefold())
             else:
                 ctx.findings.error(
-                    ctx.path, line_of(item), "type", f"crisis_words {code}: each entry must be a phrase"
+                    ctx.path,
+                    line_of(item),
+                    "type",
+                    f"crisis_words {code}: each entry must be a phrase",
                 )
         if code in ctx.gathered.crisis_words:
             ctx.findings.error(
-                ctx.path, line_of(key_node), "duplicate-key", f'crisis words for "{code}" are listed twice'
+                ctx.path,
+                line_of(key_node),
+                "duplicate-key",
+                f'crisis words for "{code}" are listed twice',
             )
             continue
         ctx.gathered.crisis_words[code] = tuple(words)
@@ -492,9 +553,11 @@ def _parse_translations(node: Node, ctx: _Context) -> None:
         line = line_of(key_node)
         if key in target:
             ctx.findings.error(
-                ctx.path, line, "duplicate-key",
+                ctx.path,
+                line,
+                "duplicate-key",
                 f'{language}: "{key}" is translated twice (first in {target[key].file}:{target[key].line})',
-            )  # fmt: skip
+            )
             continue
         text, made_from = _translation_value(value_node, ctx, language, key)
         if text is not None:
@@ -512,22 +575,29 @@ def _translation_value(
             name = str(k.value)
             if name not in ("text", "from") or not isinstance(v, ScalarNode):
                 ctx.findings.error(
-                    ctx.path, line_of(k), "unknown-key",
+                    ctx.path,
+                    line_of(k),
+                    "unknown-key",
                     f'{language}: "{key}": only "text" and "from" are allowed, not "{name}"'
                     f"{did_you_mean(name, ('text', 'from'))}",
-                )  # fmt: skip
+                )
                 continue
             values[name] = str(v.value)
         if values.get("text", "").strip():
             made_from = values.get("from")
             # Anything but a fingerprint (e.g. "new") means: not yet refreshed after review.
-            return values["text"], made_from if made_from and _FINGERPRINT.match(made_from) else None
+            return values["text"], made_from if made_from and _FINGERPRINT.match(
+                made_from
+            ) else None
         ctx.findings.error(
             ctx.path, line_of(node), "missing-key", f'{language}: "{key}" has no "text"'
         )
         return None, None
     ctx.findings.error(
-        ctx.path, line_of(node), "type", f'{language}: "{key}" must be a text or "text:" and "from:"'
+        ctx.path,
+        line_of(node),
+        "type",
+        f'{language}: "{key}" must be a text or "text:" and "from:"',
     )
     return None, None
 
@@ -551,7 +621,9 @@ SECTIONS: dict[str, Callable[[Node, _Context], None]] = {
 ORDER = tuple(SECTIONS)
 
 
-def parse_section(name: str, node: Node, path: Path, findings: Findings, gathered: Gathered) -> None:
+def parse_section(
+    name: str, node: Node, path: Path, findings: Findings, gathered: Gathered
+) -> None:
     """Parse one top-level section of a content file into ``gathered``."""
     gathered.section_files.setdefault(name, path)
     SECTIONS[name](node, _Context(path, findings, gathered))

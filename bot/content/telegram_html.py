@@ -73,16 +73,24 @@ def check_html(text: str) -> HtmlCheck:
     plain = _TAG.sub("", text)
     for lone in ("<", ">"):
         if lone in plain:
-            problems.append(f'a lone "{lone}" must be written as {"&lt;" if lone == "<" else "&gt;"}')
+            problems.append(
+                f'a lone "{lone}" must be written as {"&lt;" if lone == "<" else "&gt;"}'
+            )
     if "&" in plain:
         for entity in _ENTITY_OR_AMP.finditer(plain):
             name = entity.group(1)
             if name is None:
                 problems.append('a lone "&" must be written as &amp;')
             elif not (name.startswith("#") or name in _NAMED_ENTITIES):
-                problems.append(f'"{entity.group(0)}" is not allowed; only &lt; &gt; &amp; &quot; are')
+                problems.append(
+                    f'"{entity.group(0)}" is not allowed; only &lt; &gt; &amp; &quot; are'
+                )
         plain = html.unescape(plain)
-    units = len(plain) + sum(1 for ch in plain if ord(ch) > 0xFFFF) if not plain.isascii() else len(plain)
+    units = (
+        len(plain) + sum(1 for ch in plain if ord(ch) > 0xFFFF)
+        if not plain.isascii()
+        else len(plain)
+    )
     return HtmlCheck(tuple(problems), units)
 
 

@@ -19,13 +19,13 @@ from babel import Locale, UnknownLocaleError
 from bot.content.addresses import MAX_CALLBACK_BYTES, page_address
 from bot.content.coverage import coverage_table
 from bot.content.findings import Findings
-from bot.content.models import ActionKind, Content, GeoPoint, LocalizedText, ReviewStatus
+from bot.content.models import ActionKind, Content, GeoPoint, ReviewStatus
 from bot.content.pages import BREADCRUMB_SEPARATOR, RESERVED_FOR_INTERFACE
 from bot.content.sections import Gathered
 from bot.content.telegram_html import HtmlCheck, check_html
 from bot.content.yamlread import did_you_mean
 
-__all__ = ["MAX_MESSAGE_LENGTH", "validate", "valid_phone"]
+__all__ = ["MAX_MESSAGE_LENGTH", "valid_phone", "validate"]
 
 MAX_MESSAGE_LENGTH = 4096
 STALE_AFTER_DAYS = 365
@@ -97,42 +97,61 @@ def _languages(content: Content, gathered: Gathered, findings: Findings, root: P
     if content.source_language not in content.languages:
         where = gathered.source_language_line or ("languages", 0)
         findings.error(
-            where[0], where[1], "dangling-reference",
+            where[0],
+            where[1],
+            "dangling-reference",
             f'the source language "{content.source_language}" is not among the listed languages',
-        )  # fmt: skip
+        )
     for code, language in content.languages.items():
         file, line = gathered.language_lines[code]
-        _ref(findings, gathered, ("language", code, "fallback"), (file, line), content.languages, "language")
+        _ref(
+            findings,
+            gathered,
+            ("language", code, "fallback"),
+            (file, line),
+            content.languages,
+            "language",
+        )
         if language.status is ReviewStatus.MACHINE_DRAFTED:
             findings.warning(
-                file, line, "machine-drafted",
+                file,
+                line,
+                "machine-drafted",
                 f'language "{code}" ({language.name}) is machine-drafted: a person who speaks it '
                 "should review it, then set status: reviewed",
-            )  # fmt: skip
+            )
     for code, (file, line) in gathered.crisis_lines.items():
         if code not in content.languages:
             findings.error(
-                file, line, "dangling-reference",
+                file,
+                line,
+                "dangling-reference",
                 f'crisis words for "{code}", which is not a listed language'
                 f"{did_you_mean(code, list(content.languages))}",
-            )  # fmt: skip
+            )
 
 
 def _menu(content: Content, gathered: Gathered, findings: Findings, root: Path) -> None:
     nodes = content.nodes
     if content.root not in nodes:
         file = gathered.section_files.get("menu", root / "menu.yaml")
-        findings.error(file, 0, "missing", f"the menu has no start page: add a page with id: {content.root}")
+        findings.error(
+            file, 0, "missing", f"the menu has no start page: add a page with id: {content.root}"
+        )
         return
     for node in nodes.values():
-        _ref(findings, gathered, ("page", node.id, "children"), (node.file, node.line), nodes, "page")
+        _ref(
+            findings, gathered, ("page", node.id, "children"), (node.file, node.line), nodes, "page"
+        )
         data = page_address(content.version, node.id)
         if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
             findings.error(
-                node.file, node.line, "callback-data",
+                node.file,
+                node.line,
+                "callback-data",
                 f'page "{node.id}": the id is too long for a Telegram button '
                 f"({len(data.encode())} of {MAX_CALLBACK_BYTES} bytes); use a shorter id",
-            )  # fmt: skip
+            )
         if node.action is not None:
             _action(content, gathered, findings, root, node)
     _cycles(content, gathered, findings)
@@ -140,10 +159,12 @@ def _menu(content: Content, gathered: Gathered, findings: Findings, root: Path) 
     for node in nodes.values():
         if node.id not in reachable:
             findings.error(
-                node.file, node.line, "unreachable",
+                node.file,
+                node.line,
+                "unreachable",
                 f'page "{node.id}" cannot be reached from the start page "{content.root}": '
                 "list it under children of some page, or delete it",
-            )  # fmt: skip
+            )
     _page_lengths(content, findings)
 
 
@@ -187,21 +208,35 @@ def _page_lengths(content: Content, findings: Findings) -> None:
     limit = MAX_MESSAGE_LENGTH - RESERVED_FOR_INTERFACE
     for code in content.languages:
         chain = content.language_chain(code)
-        titles = {ident: _utf16_length(node.title.resolve(chain)[0]) for ident, node in content.nodes.items()}
+        titles = {
+            ident: _utf16_length(node.title.resolve(chain)[0])
+            for ident, node in content.nodes.items()
+        }
         for ident, node in content.nodes.items():
             path = crumbs[ident]
-            heading = sum(titles[c] for c in path) + separator * (len(path) - 1) if path else titles[ident]
-            length = heading + (2 + _visible(node.text.resolve(chain)[0]) if node.text is not None else 0)
+            heading = (
+                sum(titles[c] for c in path) + separator * (len(path) - 1)
+                if path
+                else titles[ident]
+            )
+            length = heading + (
+                2 + _visible(node.text.resolve(chain)[0]) if node.text is not None else 0
+            )
             if length <= limit:
                 continue
             text = node.text or node.title
             translation = text.translations.get(code)
-            file, line = (translation.file, translation.line) if translation else (text.file, text.line)
+            file, line = (
+                (translation.file, translation.line) if translation else (text.file, text.line)
+            )
             findings.error(
-                file, line, "too-long",
+                file,
+                line,
+                "too-long",
                 f'page "{ident}" in {code} is {length} characters; Telegram shows at most {limit} '
                 "here — shorten it or split it into sub-pages",
-            )  # fmt: skip
+            )
+
 
 def _action(content: Content, gathered: Gathered, findings: Findings, root: Path, node) -> None:
     kind, target = node.action.kind, node.action.target or ""
@@ -210,17 +245,22 @@ def _action(content: Content, gathered: Gathered, findings: Findings, root: Path
         _ref(findings, gathered, ("page", node.id, kind.value), where, content.topics, "topic")
     elif kind is ActionKind.LINK and not _URL.match(target):
         findings.error(
-            node.file, node.line, "bad-link", f'page "{node.id}": "{target}" is not a web address (https://…)'
+            node.file,
+            node.line,
+            "bad-link",
+            f'page "{node.id}": "{target}" is not a web address (https://…)',
         )
     elif kind is ActionKind.ATTACHMENT:
         folder = (root if root.is_dir() else root.parent).resolve()
         media = (folder / target).resolve()
         if not media.is_file() or not media.is_relative_to(folder / "media"):
             findings.error(
-                node.file, node.line, "missing-file",
+                node.file,
+                node.line,
+                "missing-file",
                 f'page "{node.id}": the attachment "{target}" is not a file in the content folder '
                 "(put it under media/)",
-            )  # fmt: skip
+            )
 
 
 def _reachable(content: Content) -> set[str]:
@@ -253,12 +293,16 @@ def _cycles(content: Content, gathered: Gathered, findings: Findings) -> None:
                 continue
             if state.get(child) == 1:
                 parent = content.nodes[path[-1]]
-                line = gathered.references.get(("page", parent.id, "children"), {}).get(child, parent.line)
+                line = gathered.references.get(("page", parent.id, "children"), {}).get(
+                    child, parent.line
+                )
                 loop = " → ".join([*path[path.index(child) :], child])
                 findings.error(
-                    parent.file, line, "cycle",
+                    parent.file,
+                    line,
+                    "cycle",
                     f'page "{parent.id}" lists "{child}" as a child, which makes a loop: {loop}',
-                )  # fmt: skip
+                )
             elif not state.get(child):
                 state[child] = 1
                 path.append(child)
@@ -294,37 +338,65 @@ def _services(content: Content, gathered: Gathered, findings: Findings, today: d
         lines = gathered.field_lines.get(("service", s.id), {})
         at = _Where(s.file, s.line, lines)
         what = f'service "{s.id}"'
-        _ref(findings, gathered, ("service", s.id, "region"), (s.file, s.line), content.regions, "region")
-        _ref(findings, gathered, ("service", s.id, "topics"), (s.file, s.line), content.topics, "topic")
-        _contact_fields(findings, gathered, what, at, ("service", s.id), s.phone, s.email, s.website, s.languages)
+        for key, known, kind in (
+            ("region", content.regions, "region"),
+            ("topics", content.topics, "topic"),
+        ):
+            _ref(findings, gathered, ("service", s.id, key), (s.file, s.line), known, kind)
+        _contact_fields(
+            findings,
+            gathered,
+            what,
+            at,
+            ("service", s.id),
+            s.phone,
+            s.email,
+            s.website,
+            s.languages,
+        )
         if s.opening_hours and (reason := opening_hours_problem(s.opening_hours)):
             findings.error(
-                s.file, at.line("opening_hours"), "opening-hours",
+                s.file,
+                at.line("opening_hours"),
+                "opening-hours",
                 f'{what}: opening_hours "{s.opening_hours}" is not in OpenStreetMap '
                 f"format ({reason}); e.g. Mo-Fr 09:00-16:00; PH off",
-            )  # fmt: skip
+            )
         region = content.regions.get(s.region)
         if s.location is None:
             findings.warning(
-                s.file, s.line, "no-location", f"{what} has no location, so it cannot be found by distance"
+                s.file,
+                s.line,
+                "no-location",
+                f"{what} has no location, so it cannot be found by distance",
             )
-        elif region is not None and (km := distance_km(s.location, region.center)) > FAR_FROM_REGION_KM:
+        elif (
+            region is not None
+            and (km := distance_km(s.location, region.center)) > FAR_FROM_REGION_KM
+        ):
             findings.error(
-                s.file, at.line("location"), "coordinates",
+                s.file,
+                at.line("location"),
+                "coordinates",
                 f"{what}: location lat {s.location.lat}, lon {s.location.lon} is "
                 f"{km:.0f} km from {s.region} — are lat and lon swapped?",
-            )  # fmt: skip
+            )
         if s.sample:
             findings.warning(
-                s.file, s.line, "sample", f"{what} is a sample entry: replace it with checked details or delete it"
+                s.file,
+                s.line,
+                "sample",
+                f"{what} is a sample entry: replace it with checked details or delete it",
             )
         elif s.verified_on is None:
             findings.warning(s.file, s.line, "not-verified", f"{what} has no verified_on date")
         elif s.verified_on < stale_before:
             findings.warning(
-                s.file, s.line, "not-verified",
+                s.file,
+                s.line,
+                "not-verified",
                 f"{what} was last verified on {s.verified_on.isoformat()}, more than 12 months ago",
-            )  # fmt: skip
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,37 +424,64 @@ def _contact_fields(
 ) -> None:
     if phone is not None and not valid_phone(phone):
         findings.error(
-            at.file, at.line("phone"), "phone",
+            at.file,
+            at.line("phone"),
+            "phone",
             f'{what}: "{phone}" is not a phone number (e.g. 0231 123456 or +49 231 123456)',
-        )  # fmt: skip
+        )
     if email is not None and not _EMAIL.match(email):
-        findings.error(at.file, at.line("email"), "email", f'{what}: "{email}" is not an e-mail address')
+        findings.error(
+            at.file, at.line("email"), "email", f'{what}: "{email}" is not an e-mail address'
+        )
     if website is not None and not _URL.match(website):
         findings.error(
-            at.file, at.line("website"), "bad-link", f'{what}: "{website}" is not a web address (https://…)'
+            at.file,
+            at.line("website"),
+            "bad-link",
+            f'{what}: "{website}" is not a web address (https://…)',
         )
     language_lines = gathered.references.get((*ref, "languages"), {})
     for code in languages:
         if not _locale_ok(code):
             findings.error(
-                at.file, language_lines.get(code, at.line("languages")), "locale",
+                at.file,
+                language_lines.get(code, at.line("languages")),
+                "locale",
                 f'{what}: "{code}" is not a language code (e.g. ar, fa, uk)',
-            )  # fmt: skip
+            )
 
 
 def _others(content: Content, gathered: Gathered, findings: Findings) -> None:
     for h in content.helplines:
         at = _Where(h.file, h.line, gathered.field_lines.get(("help line", h.id), {}))
         what = f'help line "{h.id}"'
-        _contact_fields(findings, gathered, what, at, ("help line", h.id), h.phone, None, h.website, h.languages)
-        _ref(findings, gathered, ("help line", h.id, "topics"), (h.file, h.line), content.topics, "topic")
+        _contact_fields(
+            findings, gathered, what, at, ("help line", h.id), h.phone, None, h.website, h.languages
+        )
+        _ref(
+            findings,
+            gathered,
+            ("help line", h.id, "topics"),
+            (h.file, h.line),
+            content.topics,
+            "topic",
+        )
         if h.hours and (reason := opening_hours_problem(h.hours)):
             findings.error(
-                h.file, at.line("hours"), "opening-hours",
+                h.file,
+                at.line("hours"),
+                "opening-hours",
                 f'{what}: hours "{h.hours}" is not in OpenStreetMap format ({reason})',
-            )  # fmt: skip
+            )
     for e in content.events:
-        _ref(findings, gathered, ("event", e.id, "regions"), (e.file, e.line), content.regions, "region")
+        _ref(
+            findings,
+            gathered,
+            ("event", e.id, "regions"),
+            (e.file, e.line),
+            content.regions,
+            "region",
+        )
 
 
 # Titles, names and keywords are plain text (escaped when shown); only these fields hold HTML.
@@ -408,30 +507,52 @@ def _translations(content: Content, gathered: Gathered, findings: Findings) -> N
     for code, entries in gathered.translations.items():
         file, line = gathered.language_lines[f"translations:{code}"]
         if code not in content.languages:
-            findings.error(file, line, "dangling-reference", f'translations for "{code}", which is not a listed language{did_you_mean(code, list(content.languages))}')
+            findings.error(
+                file,
+                line,
+                "dangling-reference",
+                f'translations for "{code}", which is not a listed language{did_you_mean(code, list(content.languages))}',
+            )
             continue
         for key, translation in entries.items():
             if key not in content.texts:
                 findings.warning(
-                    translation.file, translation.line, "unknown-text",
+                    translation.file,
+                    translation.line,
+                    "unknown-text",
                     f'{code}: "{key}" translates a text that does not exist (any more)'
                     f"{did_you_mean(key, list(content.texts))}",
-                )  # fmt: skip
+                )
             elif translation.source_hash is None:
                 findings.warning(
-                    translation.file, translation.line, "outdated",
+                    translation.file,
+                    translation.line,
+                    "outdated",
                     f"{code}: {key} has no from: fingerprint yet; when it is checked, run "
                     f"lotse content refresh {code}",
-                )  # fmt: skip
+                )
             elif not content.texts[key].is_current(code):
                 findings.warning(
-                    translation.file, translation.line, "outdated",
+                    translation.file,
+                    translation.line,
+                    "outdated",
                     f"{code}: {key} was translated from an older German text; check it, then run "
                     f"lotse content refresh {code} {key}",
-                )  # fmt: skip
+                )
     for row in coverage_table(content):
         if row.missing:
             listed = ", ".join(row.missing[:_MISSING_LISTED])
-            more = f" and {len(row.missing) - _MISSING_LISTED} more" if len(row.missing) > _MISSING_LISTED else ""
-            file, line = gathered.language_lines.get(f"translations:{row.code}", gathered.language_lines[row.code])
-            findings.warning(file, line, "missing-translation", f"{row.code}: {len(row.missing)} texts are not translated yet: {listed}{more}")
+            more = (
+                f" and {len(row.missing) - _MISSING_LISTED} more"
+                if len(row.missing) > _MISSING_LISTED
+                else ""
+            )
+            file, line = gathered.language_lines.get(
+                f"translations:{row.code}", gathered.language_lines[row.code]
+            )
+            findings.warning(
+                file,
+                line,
+                "missing-translation",
+                f"{row.code}: {len(row.missing)} texts are not translated yet: {listed}{more}",
+            )

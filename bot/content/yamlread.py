@@ -41,7 +41,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     regular-expression resolver would cost more than the parsing itself on large content.
     """
 
-    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201 - PyYAML's signature
+    def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
             if not implicit[0]:
                 return _STR
@@ -131,7 +131,10 @@ class MapReader:
     ) -> MapReader | None:
         if not isinstance(node, MappingNode):
             findings.error(
-                path, line_of(node), "type", f"{what} must be a mapping (key: value), not {_kind(node)}"
+                path,
+                line_of(node),
+                "type",
+                f"{what} must be a mapping (key: value), not {_kind(node)}",
             )
             return None
         for key_node, value_node in node.value:

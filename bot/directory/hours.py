@@ -45,7 +45,9 @@ def _parsed(expression: str, timezone: str) -> opening_hours.OpeningHours:
     )
 
 
-def hours_state(expression: str | None, at: dt.datetime, timezone: str = "Europe/Berlin") -> HoursState:
+def hours_state(
+    expression: str | None, at: dt.datetime, timezone: str = "Europe/Berlin"
+) -> HoursState:
     """The state of ``expression`` at ``at`` (an aware datetime) in ``timezone``.
 
     An expression that cannot be parsed (the content check reports those) counts as unknown, so

@@ -43,7 +43,9 @@ class ServiceIndex:
         self.cells: dict[tuple[int, int], list[Service]] = {}
         for service in services:
             if service.location is not None:
-                self.cells.setdefault(self._key(service.location.lat, service.location.lon), []).append(service)
+                self.cells.setdefault(
+                    self._key(service.location.lat, service.location.lon), []
+                ).append(service)
         self.size = sum(len(bucket) for bucket in self.cells.values())
 
     def _key(self, lat: float, lon: float) -> tuple[int, int]:

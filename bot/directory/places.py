@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from bot.content.models import Content, GeoPoint, Region
 from bot.directory.index import distance_km
 
-__all__ = ["PlaceLookup", "SearchOrigin", "all_places", "lookup_place", "nearest_region", "origin_of_location"]
+__all__ = [
+    "PlaceLookup",
+    "SearchOrigin",
+    "all_places",
+    "lookup_place",
+    "nearest_region",
+    "origin_of_location",
+]
 
 _POSTAL = re.compile(r"\b(\d{5})\b")
 # A location farther than this from every place of a region is "outside" the network's area.
@@ -54,7 +61,13 @@ def all_places(content: Content) -> list[SearchOrigin]:
         for city in region.cities or (region.name.source,):
             origins.append(SearchOrigin(region.center, city, region.id))
         for place in region.places:
-            origins.append(SearchOrigin(place.location, f"{place.name} ({region.cities[0] if region.cities else region.id})", region.id))
+            origins.append(
+                SearchOrigin(
+                    place.location,
+                    f"{place.name} ({region.cities[0] if region.cities else region.id})",
+                    region.id,
+                )
+            )
     return origins
 
 
@@ -84,9 +97,13 @@ def lookup_place(content: Content, typed: str) -> PlaceLookup:
         for region in _active(content):
             for place in region.places:
                 if code in place.postal_codes:
-                    return PlaceLookup(SearchOrigin(place.location, f"{code} {place.name}", region.id))
+                    return PlaceLookup(
+                        SearchOrigin(place.location, f"{code} {place.name}", region.id)
+                    )
             if code in region.postal_codes:
-                return PlaceLookup(SearchOrigin(region.center, f"{code} {region.name.source}", region.id))
+                return PlaceLookup(
+                    SearchOrigin(region.center, f"{code} {region.name.source}", region.id)
+                )
         # Unknown code: suggest the places whose codes share the most leading digits.
         scored = []
         for origin in all_places(content):
@@ -104,7 +121,9 @@ def lookup_place(content: Content, typed: str) -> PlaceLookup:
         by_name.setdefault(_fold(origin.label.split(" (")[0]), origin)
     if wanted in by_name:
         return PlaceLookup(by_name[wanted])
-    starts = [o for name, o in by_name.items() if name.startswith(wanted) or wanted.startswith(name)]
+    starts = [
+        o for name, o in by_name.items() if name.startswith(wanted) or wanted.startswith(name)
+    ]
     if len(starts) == 1:
         return PlaceLookup(starts[0])
     close = difflib.get_close_matches(wanted, list(by_name), n=4, cutoff=0.6)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.content.models import Accessibility, Content, Service
 from bot.content.navigation import Translator
 from bot.content.telegram_html import escape
 from bot.directory.hours import OpenStatus
 from bot.directory.places import SearchOrigin, all_places, nearest_region
 from bot.directory.search import Filters, Found, SearchResult
-from bot.i18n.formatting import format_distance, format_weekday_time
+from bot.i18n.formatting import format_distance, format_relative_day
 from bot.safety.emergency import helpline_lines
 from bot.screens import (
     Button,
@@ -44,9 +46,14 @@ def origin_ref(content: Content, origin: SearchOrigin) -> OriginRef:
 
 def place_prompt(content: Content, topic: str, tr: Translator, *, back_to: str | None) -> Screen:
     """Ask where to search: share the location, pick a city, or type a postal code or district."""
-    html = "📍 <b>" + tr.gettext("Where should I look for help?") + "</b>\n\n" + tr.gettext(
-        "Share your location with the button below, choose your city, or type your postal code "
-        "or the name of your district. Your location is only used for this search and is not stored."
+    html = (
+        "📍 <b>"
+        + tr.gettext("Where should I look for help?")
+        + "</b>\n\n"
+        + tr.gettext(
+            "Share your location with the button below, choose your city, or type your postal code "
+            "or the name of your district. Your location is only used for this search and is not stored."
+        )
     )
     rows = []
     places = all_places(content)
@@ -60,11 +67,20 @@ def place_prompt(content: Content, topic: str, tr: Translator, *, back_to: str |
     return Screen(html=html, rows=tuple(rows), ask_location="📍 " + tr.gettext("Share my location"))
 
 
-def place_suggestions(content: Content, topic: str, suggestions: tuple[SearchOrigin, ...], tr: Translator, *, back_to: str | None) -> Screen:
+def place_suggestions(
+    content: Content,
+    topic: str,
+    suggestions: tuple[SearchOrigin, ...],
+    tr: Translator,
+    *,
+    back_to: str | None,
+) -> Screen:
     """A typed place was not found exactly: offer close matches, or explain what to type."""
     if suggestions:
         html = tr.gettext("I do not know this place exactly. Did you mean:")
-        rows = [(Button(s.label, SearchTarget(topic, origin_ref(content, s))),) for s in suggestions]
+        rows = [
+            (Button(s.label, SearchTarget(topic, origin_ref(content, s))),) for s in suggestions
+        ]
     else:
         html = tr.gettext(
             "I do not know this place. Please type a postal code (five digits) or a district, "
@@ -75,19 +91,19 @@ def place_suggestions(content: Content, topic: str, suggestions: tuple[SearchOri
     return Screen(html=html, rows=tuple(rows))
 
 
-def _hours_line(found: Found, tr: Translator, timezone: str) -> str:
+def _hours_line(found: Found, tr: Translator, timezone: str, now: dt.datetime) -> str:
     state = found.hours
     if state.status is OpenStatus.OPEN:
         if state.next_change is None:
             return "🟢 " + tr.gettext("open now")
         return "🟢 " + tr.gettext("open until %(time)s") % {
-            "time": format_weekday_time(state.next_change, tr.locale, timezone)
+            "time": format_relative_day(state.next_change, now, tr, timezone)
         }
     if state.status is OpenStatus.CLOSED:
         if state.next_change is None:
             return "🔴 " + tr.gettext("closed")
         return "🔴 " + tr.gettext("closed · opens %(time)s") % {
-            "time": format_weekday_time(state.next_change, tr.locale, timezone)
+            "time": format_relative_day(state.next_change, now, tr, timezone)
         }
     return "⚪ " + tr.gettext("hours unknown — call first")
 
@@ -118,6 +134,7 @@ def results_screen(
     label: str,
     tr: Translator,
     timezone: str,
+    now: dt.datetime,
     *,
     back_to: str | None,
 ) -> Screen:
@@ -132,14 +149,24 @@ def results_screen(
     parts = [f"<b>{heading}</b>"]
     filters = Filters.from_bits(target.filters)
     if result.empty:
-        parts.append(tr.gettext("No service matches all your filters. Switch a filter off, or call a help line:"))
+        parts.append(
+            tr.gettext(
+                "No service matches all your filters. Switch a filter off, or call a help line:"
+            )
+        )
     elif result.far_away:
-        parts.append(tr.gettext("There is no service for this topic close to you. These are the nearest ones:"))
+        parts.append(
+            tr.gettext(
+                "There is no service for this topic close to you. These are the nearest ones:"
+            )
+        )
     rows: list[tuple[Button, ...]] = []
     for number, found in enumerate(result.found, start=target.page * 5 + 1):
         service = found.service
-        lines = [f"{number}. <b>{escape(service.name)}</b> — {format_distance(found.km, tr.locale)}"]
-        lines.append(_hours_line(found, tr, timezone))
+        lines = [
+            f"{number}. <b>{escape(service.name)}</b> — {format_distance(found.km, tr.locale)}"
+        ]
+        lines.append(_hours_line(found, tr, timezone, now))
         lines.append(_languages_line(content, service, tr.language))
         if (access := _access_line(service, tr)) is not None:
             lines.append(access)
@@ -151,9 +178,19 @@ def results_screen(
     rows.append(_filter_row(target, filters, tr))
     paging = []
     if target.page > 0:
-        paging.append(Button("‹ " + tr.gettext("Previous"), SearchTarget(target.topic, target.origin, target.filters, target.page - 1)))
+        paging.append(
+            Button(
+                "‹ " + tr.gettext("Previous"),
+                SearchTarget(target.topic, target.origin, target.filters, target.page - 1),
+            )
+        )
     if result.has_more:
-        paging.append(Button(tr.gettext("More") + " ›", SearchTarget(target.topic, target.origin, target.filters, target.page + 1)))
+        paging.append(
+            Button(
+                tr.gettext("More") + " ›",
+                SearchTarget(target.topic, target.origin, target.filters, target.page + 1),
+            )
+        )
     if paging:
         rows.append(tuple(paging))
     rows.append(_back(content, back_to, tr))
@@ -164,7 +201,9 @@ def _filter_row(target: SearchTarget, filters: Filters, tr: Translator) -> tuple
     def toggle(name: str, label: str) -> Button:
         on = getattr(filters, name)
         changed = filters.toggled(name).to_bits()
-        return Button(("✅ " if on else "▫️ ") + label, SearchTarget(target.topic, target.origin, changed, 0))
+        return Button(
+            ("✅ " if on else "▫️ ") + label, SearchTarget(target.topic, target.origin, changed, 0)
+        )
 
     return (
         toggle("my_language", tr.gettext("My language")),
@@ -173,17 +212,30 @@ def _filter_row(target: SearchTarget, filters: Filters, tr: Translator) -> tuple
     )
 
 
-def service_card(content: Content, service: Service, back: SearchTarget, found: Found | None, tr: Translator, timezone: str) -> Screen:
+def service_card(
+    content: Content,
+    service: Service,
+    back: SearchTarget,
+    found: Found | None,
+    tr: Translator,
+    timezone: str,
+    now: dt.datetime,
+) -> Screen:
     """Everything about one service, with navigation, map and website."""
     chain = content.language_chain(tr.language)
     lines = [f"<b>{escape(service.name)}</b>"]
     address = ", ".join(
-        p for p in (service.address.street, " ".join(x for x in (service.address.postal_code, service.address.city) if x)) if p
+        p
+        for p in (
+            service.address.street,
+            " ".join(x for x in (service.address.postal_code, service.address.city) if x),
+        )
+        if p
     )
     if address:
         lines.append("📍 " + escape(address))
     if found is not None:
-        lines.append(_hours_line(found, tr, timezone))
+        lines.append(_hours_line(found, tr, timezone, now))
     if service.opening_hours:
         lines.append("🕘 <code>" + escape(service.opening_hours) + "</code>")
     if service.phone:
@@ -199,14 +251,21 @@ def service_card(content: Content, service: Service, back: SearchTarget, found: 
     if service.location is not None:
         lat, lon = service.location.lat, service.location.lon
         osm = f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
-        rows.append((Button("🧭 " + tr.gettext("Directions"), VenueTarget(service.id)), Button("🗺 " + tr.gettext("Map"), UrlTarget(osm))))
+        rows.append(
+            (
+                Button("🧭 " + tr.gettext("Directions"), VenueTarget(service.id)),
+                Button("🗺 " + tr.gettext("Map"), UrlTarget(osm)),
+            )
+        )
     if service.website:
         rows.append((Button("🌐 " + tr.gettext("Website"), UrlTarget(service.website)),))
     rows.append((Button("‹ " + tr.gettext("Back to the list"), back),))
     return Screen(html="\n".join(lines), rows=tuple(rows))
 
 
-def outside_screen(content: Content, topic: str, tr: Translator, point, *, back_to: str | None) -> Screen:
+def outside_screen(
+    content: Content, topic: str, tr: Translator, point, *, back_to: str | None
+) -> Screen:
     """A location outside every region: name the nearest region and give the help lines."""
     region, km = nearest_region(content, point)
     chain = content.language_chain(tr.language)
@@ -215,7 +274,9 @@ def outside_screen(content: Content, topic: str, tr: Translator, point, *, back_
     if region is not None:
         name = region.name.resolve(chain)[0]
         parts.append(
-            tr.gettext("You are outside the cities where our network works. The nearest is %(region)s (%(distance)s away).")
+            tr.gettext(
+                "You are outside the cities where our network works. The nearest is %(region)s (%(distance)s away)."
+            )
             % {"region": escape(name), "distance": format_distance(km, tr.locale)}
         )
         position = next(i for i, p in enumerate(all_places(content)) if p.region == region.id)
@@ -224,4 +285,3 @@ def outside_screen(content: Content, topic: str, tr: Translator, point, *, back_
     parts += helpline_lines(content, list(content.helplines), tr.language)
     rows.append(_back(content, back_to, tr))
     return Screen(html="\n\n".join(parts), rows=tuple(rows))
-

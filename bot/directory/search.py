@@ -33,7 +33,11 @@ class Filters:
         return cls(bool(bits & 1), bool(bits & 2), bool(bits & 4))
 
     def toggled(self, name: str) -> Filters:
-        values = {"my_language": self.my_language, "open_now": self.open_now, "wheelchair": self.wheelchair}
+        values = {
+            "my_language": self.my_language,
+            "open_now": self.open_now,
+            "wheelchair": self.wheelchair,
+        }
         values[name] = not values[name]
         return Filters(**values)
 
@@ -92,18 +96,29 @@ class Directory:
         def accept(service: Service) -> bool:
             if filters.my_language and language not in service.languages:
                 return False
-            if filters.wheelchair and service.wheelchair not in (Accessibility.YES, Accessibility.LIMITED):
+            if filters.wheelchair and service.wheelchair not in (
+                Accessibility.YES,
+                Accessibility.LIMITED,
+            ):
                 return False
             if filters.open_now:
                 # Unknown hours are not hidden: they are listed after the open ones.
-                return hours_state(service.opening_hours, now, self.timezone).status is not OpenStatus.CLOSED
+                return (
+                    hours_state(service.opening_hours, now, self.timezone).status
+                    is not OpenStatus.CLOSED
+                )
             return True
 
         wanted = (page + 1) * page_size + 1
         index = self.indexes.get(topic)
         hits: list[Hit] = index.nearest(origin, wanted, accept) if index is not None else []
         found = [
-            Found(h.service, h.km, hours_state(h.service.opening_hours, now, self.timezone), language in h.service.languages)
+            Found(
+                h.service,
+                h.km,
+                hours_state(h.service.opening_hours, now, self.timezone),
+                language in h.service.languages,
+            )
             for h in hits
         ]
         if filters.open_now:

@@ -12,21 +12,29 @@ from bot.screens import Button, PageTarget, Screen
 __all__ = ["emergency_card", "emergency_page", "helpline_lines", "with_emergency_button"]
 
 
-def helpline_lines(content: Content, helplines: list[Helpline] | tuple[Helpline, ...], language: str) -> list[str]:
+def helpline_lines(
+    content: Content, helplines: list[Helpline] | tuple[Helpline, ...], language: str
+) -> list[str]:
     """One block per help line: name and number (bold for emergencies), then what it is for."""
     chain = content.language_chain(language)
     blocks = []
     for line in helplines:
         name = escape(line.name.resolve(chain)[0])
         number = escape(line.phone)
-        head = f"☎️ <b>{number}</b> — <b>{name}</b>" if line.emergency else f"☎️ {number} — <b>{name}</b>"
+        head = (
+            f"☎️ <b>{number}</b> — <b>{name}</b>"
+            if line.emergency
+            else f"☎️ {number} — <b>{name}</b>"
+        )
         if line.description is not None:
             head += "\n" + line.description.resolve(chain)[0]
         blocks.append(head)
     return blocks
 
 
-def emergency_card(content: Content, language: str, tr: Translator, *, back_to: str | None = None) -> Screen:
+def emergency_card(
+    content: Content, language: str, tr: Translator, *, back_to: str | None = None
+) -> Screen:
     """The emergency card, always reachable: /emergency, the 🆘 button on every screen.
 
     Emergency numbers (police, ambulance) come first, then every other nationwide help line.

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import re
 import socket
 from collections.abc import AsyncIterator
@@ -39,8 +38,6 @@ from sqlalchemy.ext.asyncio import (
 from bot.errors import StorageError
 
 __all__ = ["Database", "build_engine", "describe_failure", "display_url"]
-
-logger = logging.getLogger(__name__)
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # asyncpg waits 60 seconds for a host that does not answer; an operator should hear sooner.
@@ -78,6 +75,8 @@ class Database:
         """Open a session in a transaction; commit if the block succeeds, roll back if it raises.
 
         This is the only place that commits: repositories work in the session they are given.
+        On SQLite the unit of work holds the database's write lock from start to end, so others
+        wait (up to 5 seconds) until it is done: keep it short.
 
         Raises:
             StorageError: If the database cannot be reached, or the connection is lost.

@@ -67,13 +67,19 @@ def build_application(
     application.add_handler(CommandHandler("start", on_start, filters=private))
     application.add_handler(CommandHandler(["language", "sprache"], on_language, filters=private))
     application.add_handler(CommandHandler(["help", "menu"], on_help, filters=private))
-    application.add_handler(CommandHandler(["emergency", "notruf", "sos"], on_emergency, filters=private))
+    application.add_handler(
+        CommandHandler(["emergency", "notruf", "sos"], on_emergency, filters=private)
+    )
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_help))
     application.add_handler(MessageHandler(private & filters.LOCATION, on_location))
-    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported))
-    application.add_handler(ChatMemberHandler(on_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported)
+    )
+    application.add_handler(
+        ChatMemberHandler(on_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_error_handler(on_error)
     return application
 

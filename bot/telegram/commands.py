@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Bot
+from telegram import Bot, BotCommand
 
 from bot.i18n.catalogs import N_
 from bot.runtime import Runtime

@@ -19,7 +19,9 @@ class BotData:
 class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):
     """CallbackContext with typed access to the runtime."""
 
-    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ):
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
 
     @property

@@ -19,11 +19,11 @@ from telegram.error import BadRequest, Forbidden
 from bot.i18n.catalogs import Translator
 from bot.i18n.locale_choice import match_language
 from bot.runtime import Runtime
+from bot.safety.emergency import with_emergency_button
 from bot.screens import Screen
 from bot.storage.models import User
 from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
-from bot.safety.emergency import with_emergency_button
 from bot.telegram.rendering import fit_message, keyboard_of, text_of
 
 __all__ = ["Visit", "visit"]
@@ -53,7 +53,9 @@ class Visit:
     def tr(self) -> Translator:
         return self.runtime.translator(self.language)
 
-    async def show(self, update: Update, context: LotseContext, screen: Screen, *, edit: bool = True) -> None:
+    async def show(
+        self, update: Update, context: LotseContext, screen: Screen, *, edit: bool = True
+    ) -> None:
         """Show ``screen``: edit the pressed message in place, or send a new one."""
         screen = with_emergency_button(screen, self.runtime.content, self.tr)
         text = fit_message(text_of(screen, rtl=self.tr.is_rtl))
@@ -64,33 +66,49 @@ class Visit:
         try:
             if edit and target is not None and target.text is not None:
                 try:
-                    await target.edit_text(text, parse_mode="HTML", reply_markup=keyboard, disable_web_page_preview=True)
+                    await target.edit_text(
+                        text,
+                        parse_mode="HTML",
+                        reply_markup=keyboard,
+                        disable_web_page_preview=True,
+                    )
                     self.user.menu_message_id = target.message_id
                 except BadRequest as exc:
                     if "not modified" not in exc.message.lower():
                         raise
             else:
                 sent = await context.bot.send_message(
-                    chat_id, text, parse_mode="HTML", reply_markup=keyboard, disable_web_page_preview=True
+                    chat_id,
+                    text,
+                    parse_mode="HTML",
+                    reply_markup=keyboard,
+                    disable_web_page_preview=True,
                 )
                 self.user.menu_message_id = sent.message_id
             if screen.attachment is not None:
                 with screen.attachment.open("rb") as handle:
-                    await context.bot.send_document(chat_id, handle, filename=screen.attachment.name)
+                    await context.bot.send_document(
+                        chat_id, handle, filename=screen.attachment.name
+                    )
         except Forbidden:
             # They blocked the bot: remember it, so nothing more is sent until they come back.
             self.user.blocked_bot = True
             logger.info("a person has blocked the bot; not sending")
 
-
     async def send_text(self, context: LotseContext, text: str, reply_markup=None) -> None:
         """Send a short extra message (e.g. carrying a reply keyboard)."""
-        await self._deliver(context.bot.send_message(self.user.telegram_id, text, reply_markup=reply_markup))
+        await self._deliver(
+            context.bot.send_message(self.user.telegram_id, text, reply_markup=reply_markup)
+        )
 
-    async def send_venue(self, context: LotseContext, lat: float, lon: float, title: str, address: str) -> None:
+    async def send_venue(
+        self, context: LotseContext, lat: float, lon: float, title: str, address: str
+    ) -> None:
         """Send a venue (a place with a name) that phones open in their maps app."""
         await self._deliver(
-            context.bot.send_venue(self.user.telegram_id, latitude=lat, longitude=lon, title=title, address=address)
+            context.bot.send_venue(
+                self.user.telegram_id, latitude=lat, longitude=lon, title=title, address=address
+            )
         )
 
     async def _deliver(self, sending) -> None:

@@ -38,10 +38,16 @@ def keyboard_of(screen: Screen, codec: CallbackCodec) -> InlineKeyboardMarkup | 
     for row in screen.rows:
         buttons = []
         for button in row:
-            label = button.label if len(button.label) <= _MAX_LABEL else button.label[: _MAX_LABEL - 1] + "…"
+            label = (
+                button.label
+                if len(button.label) <= _MAX_LABEL
+                else button.label[: _MAX_LABEL - 1] + "…"
+            )
             if isinstance(button.target, UrlTarget):
                 buttons.append(InlineKeyboardButton(label, url=button.target.url))
             else:
-                buttons.append(InlineKeyboardButton(label, callback_data=codec.encode(button.target)))
+                buttons.append(
+                    InlineKeyboardButton(label, callback_data=codec.encode(button.target))
+                )
         rows.append(buttons)
     return InlineKeyboardMarkup(rows) if rows else None

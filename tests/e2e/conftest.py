@@ -13,7 +13,8 @@ async def bot(database):
     async with running_bot(database) as harness:
         yield harness
     rejected = [
-        r for r in harness.emulator.rejected_requests()
+        r
+        for r in harness.emulator.rejected_requests()
         # Telegram's answer to an edit that changes nothing; the bot expects and ignores it.
         if "message is not modified" not in (r.description or "")
     ]

@@ -93,7 +93,9 @@ async def test_typed_words_find_pages(bot):
     await amal.wait_for_bot_message()
     await amal.send_text("Mein Mann schlägt mich, ich habe Angst")
     answer = await amal.wait_for_bot_message()
-    expected = [m.node_id for m in find_pages(bot.content, "Mein Mann schlägt mich, ich habe Angst", "de")]
+    expected = [
+        m.node_id for m in find_pages(bot.content, "Mein Mann schlägt mich, ich habe Angst", "de")
+    ]
     assert expected, "the default content's keywords find something"
     assert title(bot, expected[0], "de") in answer.buttons
 
@@ -114,7 +116,9 @@ async def test_person_who_blocked_the_bot(bot):
     amal = bot.person("Amal", "de")
     await amal.send_text("/start")
     await amal.wait_for_bot_message()
-    bot.emulator.inject_fault(method="sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+    bot.emulator.inject_fault(
+        method="sendMessage", status=403, description="Forbidden: bot was blocked by the user"
+    )
     await amal.send_text("/start")
     await bot.idle()
     await amal.send_text("/start")

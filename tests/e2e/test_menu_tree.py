@@ -47,7 +47,10 @@ async def _walk(person, content, language, node_id, path, visited):
             continue
         heading = node.title.resolve(chain)[0]
         if node.action is None or node.action.kind is ActionKind.ATTACHMENT:
-            assert escape(heading) in visible(shown.text) or heading in visible(shown.text), (language, child)
+            assert escape(heading) in visible(shown.text) or heading in visible(shown.text), (
+                language,
+                child,
+            )
         assert shown.buttons, (language, child)
         if node.children and child not in path:
             await _walk(person, content, language, child, [*path, child], visited)
@@ -64,7 +67,11 @@ async def test_every_page_in_every_language(bot):
         assert content.nodes["violence"].title.resolve(chain)[0] in menu.buttons
         visited: set[str] = {content.root}
         await _walk(person, content, language, content.root, [], visited)
-        reachable = {n for n in content.nodes if not (content.nodes[n].action and content.nodes[n].action.kind is ActionKind.LINK)}
+        reachable = {
+            n
+            for n in content.nodes
+            if not (content.nodes[n].action and content.nodes[n].action.kind is ActionKind.LINK)
+        }
         assert visited == reachable, reachable - visited
     await bot.idle()
     assert not bot.emulator.rejected_requests()

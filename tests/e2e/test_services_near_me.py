@@ -18,7 +18,11 @@ async def open_services(bot, person, topic="violence"):
     content = bot.content
     await person.send_text("/start")
     await person.wait_for_bot_message()
-    node = next(n for n in content.nodes.values() if n.action and n.action.kind.value == "services" and n.action.target == topic)
+    node = next(
+        n
+        for n in content.nodes.values()
+        if n.action and n.action.kind.value == "services" and n.action.target == topic
+    )
     parent = content.parents[node.id]
     if parent != content.root:
         await person.press_button(page_address(content.version, parent))
@@ -42,7 +46,7 @@ def listed(bot, message):
 
 async def test_location_in_dortmund_gets_dortmund_services_first(bot):
     amal = bot.person("Amal", "de")
-    prompt, keyboard = await open_services(bot, amal)
+    prompt, _keyboard = await open_services(bot, amal)
     assert any(b.startswith("🏙") for b in prompt.buttons)
     assert amal.reply_keyboard()[0][0]["request_location"] is True
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=DORTMUND)
@@ -54,7 +58,7 @@ async def test_location_in_dortmund_gets_dortmund_services_first(bot):
 
 async def test_location_is_not_stored(bot, database):
     amal = bot.person("Amal", "de")
-    _, keyboard = await open_services(bot, amal)
+    _, _keyboard = await open_services(bot, amal)
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=(51.51111, 7.46222))
     await amal.wait_for_bot_message()
     await bot.idle()
@@ -82,14 +86,13 @@ async def test_city_picker(bot):
     city = next(b for b in prompt.buttons if "Mönchengladbach" in b)
     await amal.press_button(city)
     results = await amal.wait_for_bot_message()
-    services = {s.name: s for s in bot.content.services.values()}
+    {s.name: s for s in bot.content.services.values()}
     assert listed(bot, results)[0].region == "moenchengladbach"
 
 
 async def test_filters_language_open_now_wheelchair(bot):
-    content = bot.content
     amal = bot.person("Amal", "ku")
-    _, keyboard = await open_services(bot, amal, topic="violence")
+    _, _keyboard = await open_services(bot, amal, topic="violence")
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=DORTMUND)
     results = await amal.wait_for_bot_message()
     filter_row = [b for b in results.buttons if b.startswith(("▫️", "✅"))]
@@ -105,7 +108,9 @@ async def test_filters_language_open_now_wheelchair(bot):
     await amal.press_button(filter_row[2])
     filtered = await amal.wait_for_bot_message()
     assert listed(bot, filtered)
-    assert all(s.wheelchair in (Accessibility.YES, Accessibility.LIMITED) for s in listed(bot, filtered))
+    assert all(
+        s.wheelchair in (Accessibility.YES, Accessibility.LIMITED) for s in listed(bot, filtered)
+    )
     await amal.press_button(next(b for b in filtered.buttons if b.startswith("✅")))
     await amal.wait_for_bot_message()
     # open now, at a Saturday night: the ones with unknown hours stay, marked "call first"
@@ -119,7 +124,7 @@ async def test_filters_language_open_now_wheelchair(bot):
 
 async def test_location_outside_every_region(bot):
     amal = bot.person("Amal", "de")
-    _, keyboard = await open_services(bot, amal)
+    _, _keyboard = await open_services(bot, amal)
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=BERLIN)
     answer = await amal.wait_for_bot_message()
     assert "116 016" in answer.text
@@ -140,10 +145,12 @@ async def test_unknown_postal_code_gets_suggestions(bot):
 async def test_no_service_nearby_shows_the_nearest_further_away(bot):
     # In the default content only Düsseldorf has an Arabic-speaking service for disability.
     content = bot.content
-    nearest = [s for s in content.services.values() if "disability" in s.topics and "ar" in s.languages]
+    nearest = [
+        s for s in content.services.values() if "disability" in s.topics and "ar" in s.languages
+    ]
     assert {s.region for s in nearest} == {"duesseldorf"}
     amal = bot.person("Amal", "ar")
-    _, keyboard = await open_services(bot, amal, topic="disability")
+    _, _keyboard = await open_services(bot, amal, topic="disability")
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=DORTMUND)
     results = await amal.wait_for_bot_message()
     await amal.press_button(next(b for b in results.buttons if b.startswith("▫️")))
@@ -154,7 +161,7 @@ async def test_no_service_nearby_shows_the_nearest_further_away(bot):
 
 async def test_service_card_and_venue_in_arabic(bot):
     amal = bot.person("Amal", "ar")
-    _, keyboard = await open_services(bot, amal)
+    _, _keyboard = await open_services(bot, amal)
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=DORTMUND)
     results = await amal.wait_for_bot_message()
     assert results.text.startswith("\u200f")

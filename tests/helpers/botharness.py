@@ -58,7 +58,9 @@ class BotHarness:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(database: Database, *, settings: Settings | None = None) -> AsyncIterator[BotHarness]:
+async def running_bot(
+    database: Database, *, settings: Settings | None = None
+) -> AsyncIterator[BotHarness]:
     """Start the emulator and the bot (long polling) on ``database``; stop both afterwards."""
     clock = FakeClock(START)
     runtime = Runtime(
@@ -77,7 +79,9 @@ async def running_bot(database: Database, *, settings: Settings | None = None) -
         await prepare(application)
         try:
             await application.start()
-            await application.updater.start_polling(poll_interval=0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+            await application.updater.start_polling(
+                poll_interval=0, timeout=10, allowed_updates=ALLOWED_UPDATES
+            )
             await emulator.wait_until_polling()
             harness = BotHarness(emulator, application, runtime, clock)
             try:

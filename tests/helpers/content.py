@@ -19,6 +19,7 @@ def default_content(path: Path = CONTENT) -> Content:
         _loaded[path] = load_content_or_raise(path)
     return _loaded[path]
 
+
 LANGUAGES = """\
 source_language: de
 languages:

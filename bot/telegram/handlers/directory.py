@@ -20,18 +20,31 @@ from bot.storage.models import Flow
 from bot.telegram.context import LotseContext
 from bot.telegram.person import Visit
 
-__all__ = ["ask_for_place", "on_location", "search_place_text", "show_results", "show_service", "send_venue"]
+__all__ = [
+    "ask_for_place",
+    "on_location",
+    "search_place_text",
+    "send_venue",
+    "show_results",
+    "show_service",
+]
 
 
-async def ask_for_place(update: Update, context: LotseContext, v: Visit, topic: str, node_id: str) -> None:
+async def ask_for_place(
+    update: Update, context: LotseContext, v: Visit, topic: str, node_id: str
+) -> None:
     """A services page was opened: ask where to search (location button, cities, typing)."""
     v.user.flow = Flow.SEARCHING_PLACE
     v.user.flow_data = {"topic": topic, "node": node_id}
-    screen = place_prompt(v.runtime.content, topic, v.tr, back_to=v.runtime.content.parents.get(node_id))
+    screen = place_prompt(
+        v.runtime.content, topic, v.tr, back_to=v.runtime.content.parents.get(node_id)
+    )
     await v.show(update, context, screen)
     button = KeyboardButton(screen.ask_location or "📍", request_location=True)
     keyboard = ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
-    await v.send_text(context, "⬇️ " + v.tr.gettext("Tap the button to share your location:"), keyboard)
+    await v.send_text(
+        context, "⬇️ " + v.tr.gettext("Tap the button to share your location:"), keyboard
+    )
 
 
 def _origin_point(v: Visit, origin: OriginRef) -> tuple[GeoPoint, str] | None:
@@ -44,34 +57,71 @@ def _origin_point(v: Visit, origin: OriginRef) -> tuple[GeoPoint, str] | None:
     return GeoPoint(origin.lat or 0.0, origin.lon or 0.0), v.tr.gettext("your location")
 
 
-async def show_results(update: Update, context: LotseContext, v: Visit, target: SearchTarget, *, edit: bool) -> None:
+async def show_results(
+    update: Update, context: LotseContext, v: Visit, target: SearchTarget, *, edit: bool
+) -> None:
     """Search and show a page of results for ``target``."""
     runtime = v.runtime
     resolved = _origin_point(v, target.origin)
     back_to = (v.user.flow_data or {}).get("node")
     if resolved is None or target.topic not in runtime.content.topics:
-        await v.show(update, context, place_prompt(runtime.content, target.topic, v.tr, back_to=back_to), edit=edit)
+        await v.show(
+            update,
+            context,
+            place_prompt(runtime.content, target.topic, v.tr, back_to=back_to),
+            edit=edit,
+        )
         return
     point, label = resolved
     result = runtime.directory.search(
-        target.topic, point, v.language, Filters.from_bits(target.filters), runtime.clock.now(), target.page
+        target.topic,
+        point,
+        v.language,
+        Filters.from_bits(target.filters),
+        runtime.clock.now(),
+        target.page,
     )
     screen = results_screen(
-        runtime.content, target, result, label, v.tr, runtime.settings.timezone, back_to=back_to
+        runtime.content,
+        target,
+        result,
+        label,
+        v.tr,
+        runtime.settings.timezone,
+        runtime.clock.now(),
+        back_to=back_to,
     )
     await v.show(update, context, screen, edit=edit)
 
 
-async def show_service(update: Update, context: LotseContext, v: Visit, target: ServiceTarget) -> None:
+async def show_service(
+    update: Update, context: LotseContext, v: Visit, target: ServiceTarget
+) -> None:
     """A service's card, with its state now."""
     runtime = v.runtime
     service = runtime.content.services[target.service]
     found = None
     resolved = _origin_point(v, target.back.origin)
     if resolved is not None and service.location is not None:
-        result = runtime.directory.search(target.back.topic, resolved[0], v.language, Filters(), runtime.clock.now(), 0, page_size=50)
+        result = runtime.directory.search(
+            target.back.topic,
+            resolved[0],
+            v.language,
+            Filters(),
+            runtime.clock.now(),
+            0,
+            page_size=50,
+        )
         found = next((f for f in result.found if f.service.id == service.id), None)
-    screen = service_card(runtime.content, service, target.back, found, v.tr, runtime.settings.timezone)
+    screen = service_card(
+        runtime.content,
+        service,
+        target.back,
+        found,
+        v.tr,
+        runtime.settings.timezone,
+        runtime.clock.now(),
+    )
     await v.show(update, context, screen)
 
 
@@ -80,8 +130,12 @@ async def send_venue(update: Update, context: LotseContext, v: Visit, target: Ve
     service = v.runtime.content.services[target.service]
     if service.location is None:
         return
-    address = ", ".join(x for x in (service.address.street, service.address.postal_code, service.address.city) if x)
-    await v.send_venue(context, service.location.lat, service.location.lon, service.name, address or service.name)
+    address = ", ".join(
+        x for x in (service.address.street, service.address.postal_code, service.address.city) if x
+    )
+    await v.send_venue(
+        context, service.location.lat, service.location.lon, service.name, address or service.name
+    )
 
 
 async def on_location(update: Update, context: LotseContext, v: Visit) -> None:
@@ -114,7 +168,9 @@ async def search_place_text(update: Update, context: LotseContext, v: Visit) -> 
         return
     found = lookup_place(content, update.effective_message.text or "")
     if found.origin is not None:
-        await show_results(update, context, v, SearchTarget(topic, origin_ref(content, found.origin)), edit=False)
+        await show_results(
+            update, context, v, SearchTarget(topic, origin_ref(content, found.origin)), edit=False
+        )
         return
     screen = place_suggestions(content, topic, found.suggestions, v.tr, back_to=data.get("node"))
     await v.show(update, context, screen, edit=False)

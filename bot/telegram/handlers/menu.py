@@ -40,7 +40,10 @@ logger = logging.getLogger(__name__)
 def _picker(visit_: Visit) -> Screen:
     runtime = visit_.runtime
     prompts = [visit_.tr.gettext("Choose your language")]
-    prompts += [runtime.translator(code).gettext("Choose your language") for code in runtime.content.languages]
+    prompts += [
+        runtime.translator(code).gettext("Choose your language")
+        for code in runtime.content.languages
+    ]
     return language_picker(runtime.content, prompts)
 
 
@@ -61,8 +64,10 @@ def screen_for_page(visit_: Visit, node_id: str) -> Screen:
         topic = node.action.target
         lines = [h for h in content.helplines if topic in h.topics or h.emergency]
         html = "\n\n".join(
-            ["<b>" + tr.gettext("Talk to a person now — call one of these numbers:") + "</b>"]
-            + helpline_lines(content, lines, language)
+            [
+                "<b>" + tr.gettext("Talk to a person now — call one of these numbers:") + "</b>",
+                *helpline_lines(content, lines, language),
+            ]
         )
         return Screen(html=html, rows=rows)
     return page_screen(content, node_id, language, tr, media_root=runtime.content_root)
@@ -111,7 +116,9 @@ async def on_callback(update: Update, context: LotseContext) -> None:
         notice = None
         if decoded is None:
             notice = v.tr.gettext("This button no longer works. Here is the menu.")
-            target = PageTarget(v.user.current_node if v.user.current_node in content.nodes else content.root)
+            target = PageTarget(
+                v.user.current_node if v.user.current_node in content.nodes else content.root
+            )
         elif decoded.stale:
             notice = v.tr.gettext("The menu was updated. Here is the current menu.")
             node = decoded.target.node_id
@@ -124,7 +131,9 @@ async def on_callback(update: Update, context: LotseContext) -> None:
                 v.user.language = target.code
                 v.user.language_confirmed = True
             target = PageTarget(content.root)
-            notice = v.tr.gettext("Language: %(name)s") % {"name": content.languages[v.language].name}
+            notice = v.tr.gettext("Language: %(name)s") % {
+                "name": content.languages[v.language].name
+            }
         await query.answer(notice)
         if isinstance(target, SearchTarget):
             await directory.show_results(update, context, v, target, edit=True)
@@ -133,7 +142,11 @@ async def on_callback(update: Update, context: LotseContext) -> None:
         elif isinstance(target, VenueTarget) and target.service in content.services:
             await directory.send_venue(update, context, v, target)
         else:
-            node_id = target.node_id if isinstance(target, PageTarget) and target.node_id in content.nodes else content.root
+            node_id = (
+                target.node_id
+                if isinstance(target, PageTarget) and target.node_id in content.nodes
+                else content.root
+            )
             await open_page(update, context, v, node_id)
 
 

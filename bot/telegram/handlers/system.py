@@ -30,7 +30,9 @@ async def on_unsupported(update: Update, context: LotseContext) -> None:
         from bot.screens import Button, PageTarget, Screen
 
         content = v.runtime.content
-        html = v.tr.gettext("I can only read text messages here. Please use the buttons or write a few words.")
+        html = v.tr.gettext(
+            "I can only read text messages here. Please use the buttons or write a few words."
+        )
         rows = ((Button("⌂ " + v.tr.gettext("Main menu"), PageTarget(content.root)),),)
         await v.show(update, context, Screen(html=html, rows=rows), edit=False)
 

@@ -68,12 +68,20 @@ def test_environment_overrides_secrets_and_deployment_values(tmp_path):
 @pytest.mark.parametrize(
     ("text", "key", "fragment"),
     [
-        ("telegram:\n  mode: poll\n", "telegram.mode", 'must be "polling" or "webhook", not "poll" (did you mean "polling"?)'),
+        (
+            "telegram:\n  mode: poll\n",
+            "telegram.mode",
+            'must be "polling" or "webhook", not "poll" (did you mean "polling"?)',
+        ),
         ("telegram:\n  tokn: x\n", "telegram.tokn", 'unknown setting (did you mean "token"?)'),
         ("telegram:\n  mode: webhook\n", "telegram.webhook.url", "required in webhook mode"),
         ("timezone: Berlin\n", "timezone", "not a time zone"),
         ("teams:\n  a: {name: A}\n", "teams.a.chat_id", "is missing"),
-        ("teams:\n  a: {chat_id: -1, office_hours: 'Mo-Fr 9 bis 5'}\n", "teams.a.office_hours", "OpenStreetMap"),
+        (
+            "teams:\n  a: {chat_id: -1, office_hours: 'Mo-Fr 9 bis 5'}\n",
+            "teams.a.office_hours",
+            "OpenStreetMap",
+        ),
         ("fallback_team: nobody\n", "fallback_team", "not a key under teams"),
         ("environment: production\n", "encryption_key", "required in production"),
         ("database:\n  url: mysql://x\n", "database.url", "postgresql://"),

@@ -38,7 +38,7 @@ def test_valid_content_is_clean_with_full_coverage(tmp_path):
 
 def test_bad_yaml_names_file_and_line(tmp_path):
     folder = write_content(tmp_path, {"menu.yaml": MENU + "  - id: broken\n    title: [unclosed\n"})
-    ((code, where, message),) = only(folder, "yaml")
+    ((_code, where, message),) = only(folder, "yaml")
     assert where == "content/menu.yaml:11"
     assert "not valid YAML" in message
 
@@ -49,7 +49,9 @@ def test_tab_indentation_is_explained(tmp_path):
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path):
-    folder = write_content(tmp_path, {"menu.yaml": MENU.replace("    text: Wobei", "    txet: Wobei")})
+    folder = write_content(
+        tmp_path, {"menu.yaml": MENU.replace("    text: Wobei", "    txet: Wobei")}
+    )
     ((_, where, message),) = only(folder, "unknown-key")
     assert where == "content/menu.yaml:4"
     assert 'unknown key "txet" (did you mean "text"?)' in message
@@ -72,7 +74,14 @@ def test_duplicate_id_points_to_both_places(tmp_path):
 
 
 def test_duplicate_key_in_one_mapping(tmp_path):
-    folder = write_content(tmp_path, {"menu.yaml": MENU.replace("    children: [help]", "    children: [help]\n    title: Nochmal")})
+    folder = write_content(
+        tmp_path,
+        {
+            "menu.yaml": MENU.replace(
+                "    children: [help]", "    children: [help]\n    title: Nochmal"
+            )
+        },
+    )
     ((_, where, message),) = only(folder, "duplicate-key")
     assert where == "content/menu.yaml:6"
     assert "appears twice" in message
@@ -81,8 +90,18 @@ def test_duplicate_key_in_one_mapping(tmp_path):
 @pytest.mark.parametrize(
     ("replace", "by", "line", "expected"),
     [
-        ("children: [help]", "children: [help, hilfe]", 5, 'the page "hilfe", which does not exist'),
-        ("services: violence", "services: violense", 8, 'topic "violense", which does not exist (did you mean "violence"?)'),
+        (
+            "children: [help]",
+            "children: [help, hilfe]",
+            5,
+            'the page "hilfe", which does not exist',
+        ),
+        (
+            "services: violence",
+            "services: violense",
+            8,
+            'topic "violense", which does not exist (did you mean "violence"?)',
+        ),
     ],
 )
 def test_dangling_references(tmp_path, replace, by, line, expected):
@@ -93,14 +112,19 @@ def test_dangling_references(tmp_path, replace, by, line, expected):
 
 
 def test_dangling_region_of_a_service(tmp_path):
-    folder = write_content(tmp_path, {"services/dortmund.yaml": SERVICES.replace("region: dortmund", "region: dortmunt")})
+    folder = write_content(
+        tmp_path,
+        {"services/dortmund.yaml": SERVICES.replace("region: dortmund", "region: dortmunt")},
+    )
     ((_, where, message),) = only(folder, "dangling-reference")
     assert where == "content/services/dortmund.yaml:5"
     assert 'did you mean "dortmund"' in message
 
 
 def test_cycle_is_reported_at_the_child_that_closes_it(tmp_path):
-    menu = MENU + "    children: [deeper]\n  - id: deeper\n    title: Tiefer\n    children: [help]\n"
+    menu = (
+        MENU + "    children: [deeper]\n  - id: deeper\n    title: Tiefer\n    children: [help]\n"
+    )
     folder = write_content(tmp_path, {"menu.yaml": menu})
     ((_, where, message),) = only(folder, "cycle")
     assert where == "content/menu.yaml:12"
@@ -127,7 +151,9 @@ def test_missing_start_page(tmp_path):
     ],
 )
 def test_invalid_coordinates(tmp_path, location, fragment):
-    folder = write_content(tmp_path, {"services/dortmund.yaml": SERVICES.replace("{lat: 51.51, lon: 7.46}", location)})
+    folder = write_content(
+        tmp_path, {"services/dortmund.yaml": SERVICES.replace("{lat: 51.51, lon: 7.46}", location)}
+    )
     ((_, where, message),) = only(folder, "coordinates")
     assert where == "content/services/dortmund.yaml:6"
     assert fragment in message
@@ -135,14 +161,23 @@ def test_invalid_coordinates(tmp_path, location, fragment):
 
 @pytest.mark.parametrize("phone", ["0231 12ab56", "12", "+49 1"])
 def test_invalid_phone_number(tmp_path, phone):
-    folder = write_content(tmp_path, {"services/dortmund.yaml": SERVICES.replace("0231 123456", phone)})
+    folder = write_content(
+        tmp_path, {"services/dortmund.yaml": SERVICES.replace("0231 123456", phone)}
+    )
     ((_, where, message),) = only(folder, "phone")
     assert where == "content/services/dortmund.yaml:7"
     assert phone in message
 
 
 def test_invalid_opening_hours(tmp_path):
-    folder = write_content(tmp_path, {"services/dortmund.yaml": SERVICES.replace("Mo-Fr 09:00-16:00", "Montag bis Freitag 9-16")})
+    folder = write_content(
+        tmp_path,
+        {
+            "services/dortmund.yaml": SERVICES.replace(
+                "Mo-Fr 09:00-16:00", "Montag bis Freitag 9-16"
+            )
+        },
+    )
     ((_, where, message),) = only(folder, "opening-hours")
     assert where == "content/services/dortmund.yaml:8"
     assert "OpenStreetMap" in message
@@ -150,7 +185,13 @@ def test_invalid_opening_hours(tmp_path):
 
 def test_invalid_locale_codes(tmp_path):
     languages = BASE["languages.yaml"].replace("code: en,", "code: english,")
-    folder = write_content(tmp_path, {"languages.yaml": languages, "services/dortmund.yaml": SERVICES.replace("[de, ar]", "[de, arabic]")})
+    folder = write_content(
+        tmp_path,
+        {
+            "languages.yaml": languages,
+            "services/dortmund.yaml": SERVICES.replace("[de, ar]", "[de, arabic]"),
+        },
+    )
     found = only(folder, "locale")
     assert ("content/languages.yaml:4") in [w for _, w, _ in found]
     assert ("content/services/dortmund.yaml:9") in [w for _, w, _ in found]
@@ -158,7 +199,9 @@ def test_invalid_locale_codes(tmp_path):
 
 def test_message_too_long_for_telegram(tmp_path):
     long_text = "Sehr langer Text. " * 250
-    folder = write_content(tmp_path, {"menu.yaml": MENU.replace("Wobei brauchen Sie Hilfe?", long_text)})
+    folder = write_content(
+        tmp_path, {"menu.yaml": MENU.replace("Wobei brauchen Sie Hilfe?", long_text)}
+    )
     found = only(folder, "too-long")
     assert found[0][1] == "content/menu.yaml:4"
     assert "Telegram shows at most" in found[0][2]
@@ -175,7 +218,9 @@ def test_message_too_long_for_telegram(tmp_path):
     ],
 )
 def test_html_that_telegram_would_reject(tmp_path, html, fragment):
-    folder = write_content(tmp_path, {"menu.yaml": MENU.replace("Wobei brauchen Sie Hilfe?", f'"{html}"')})
+    folder = write_content(
+        tmp_path, {"menu.yaml": MENU.replace("Wobei brauchen Sie Hilfe?", f'"{html}"')}
+    )
     found = only(folder, "html")
     assert found[0][1] == "content/menu.yaml:4"
     assert any(fragment in m for _, _, m in found)
@@ -183,14 +228,26 @@ def test_html_that_telegram_would_reject(tmp_path, html, fragment):
 
 def test_callback_data_over_64_bytes(tmp_path):
     long_id = "a" * 60
-    folder = write_content(tmp_path, {"menu.yaml": MENU.replace("[help]", f"[help, {long_id}]") + f"  - id: {long_id}\n    title: Lang\n"})
+    folder = write_content(
+        tmp_path,
+        {
+            "menu.yaml": MENU.replace("[help]", f"[help, {long_id}]")
+            + f"  - id: {long_id}\n    title: Lang\n"
+        },
+    )
     ((_, where, message),) = only(folder, "callback-data")
     assert where == "content/menu.yaml:9"
     assert "of 64 bytes" in message
 
 
 def test_coverage_counts_missing_and_outdated(tmp_path):
-    folder = write_content(tmp_path, {"menu.yaml": MENU.replace("Wobei brauchen Sie Hilfe?", "Womit können wir helfen?") + "    text: Neu\n"})
+    folder = write_content(
+        tmp_path,
+        {
+            "menu.yaml": MENU.replace("Wobei brauchen Sie Hilfe?", "Womit können wir helfen?")
+            + "    text: Neu\n"
+        },
+    )
     report = check_content(folder, today=TODAY)
     english = next(row for row in report.coverage if row.code == "en")
     assert english.outdated == ("menu.main.text",)
@@ -220,8 +277,14 @@ def test_strict_reports_stale_and_sample_services(tmp_path):
 
 
 def test_all_errors_in_one_run(tmp_path):
-    menu = MENU.replace("txet", "text").replace("    text: Wobei", "    txet: Wobei") + "  - id: lost\n    title: x\n"
-    folder = write_content(tmp_path, {"menu.yaml": menu, "services/dortmund.yaml": SERVICES.replace("0231 123456", "abc")})
+    menu = (
+        MENU.replace("txet", "text").replace("    text: Wobei", "    txet: Wobei")
+        + "  - id: lost\n    title: x\n"
+    )
+    folder = write_content(
+        tmp_path,
+        {"menu.yaml": menu, "services/dortmund.yaml": SERVICES.replace("0231 123456", "abc")},
+    )
     codes = {code for code, _, _ in findings(folder)}
     assert {"unknown-key", "unreachable", "phone"} <= codes
 

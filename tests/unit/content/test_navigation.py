@@ -16,7 +16,9 @@ def test_main_menu_has_a_button_per_child_and_no_back():
     content = default_content()
     screen = page_screen(content, "main", "de", TR)
     targets = [row[0].target for row in screen.rows]
-    assert [t.node_id for t in targets if isinstance(t, PageTarget)] == list(content.nodes["main"].children)
+    assert [t.node_id for t in targets if isinstance(t, PageTarget)] == list(
+        content.nodes["main"].children
+    )
     assert not any(b.label.startswith("‹") for row in screen.rows for b in row)
 
 

@@ -11,13 +11,42 @@ from hypothesis import strategies as st
 from bot.content.check import check_content
 from tests.helpers.content import write_content
 
-KEYS = ["id", "title", "text", "children", "services", "menu", "languages", "topics", "regions",
-        "translations", "texts", "language", "from", "code", "name", "location", "lat", "lon",
-        "phone", "opening_hours", "center", "places", "postal_codes", "link", "attachment", "x"]  # fmt: skip
+KEYS = [
+    "id",
+    "title",
+    "text",
+    "children",
+    "services",
+    "menu",
+    "languages",
+    "topics",
+    "regions",
+    "translations",
+    "texts",
+    "language",
+    "from",
+    "code",
+    "name",
+    "location",
+    "lat",
+    "lon",
+    "phone",
+    "opening_hours",
+    "center",
+    "places",
+    "postal_codes",
+    "link",
+    "attachment",
+    "x",
+]
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
     st.sampled_from(["main", "help", "violence", "de", "en", "Mo-Fr 09:00-12:00", "<b>", "&"]),
-)  # fmt: skip
+)
 documents = st.recursive(
     scalars,
     lambda children: st.one_of(
@@ -25,12 +54,24 @@ documents = st.recursive(
     ),
     max_leaves=25,
 )
-SECTIONS = ["menu.yaml", "topics.yaml", "languages.yaml", "regions.yaml", "services/dortmund.yaml",
-            "translations/en.yaml"]  # fmt: skip
+SECTIONS = [
+    "menu.yaml",
+    "topics.yaml",
+    "languages.yaml",
+    "regions.yaml",
+    "services/dortmund.yaml",
+    "translations/en.yaml",
+]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(target=st.sampled_from(SECTIONS), section=st.sampled_from(KEYS[4:10] + ["services"]), body=documents)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    target=st.sampled_from(SECTIONS),
+    section=st.sampled_from([*KEYS[4:10], "services"]),
+    body=documents,
+)
 def test_structured_garbage_gives_findings(tmp_path_factory, target, section, body):
     text = yaml.safe_dump({section: body}, allow_unicode=True)
     folder = write_content(tmp_path_factory.mktemp("c"), {target: text})
@@ -39,7 +80,9 @@ def test_structured_garbage_gives_findings(tmp_path_factory, target, section, bo
     assert all(f.file.startswith("content/") for f in report.findings)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(target=st.sampled_from(SECTIONS), text=st.text(max_size=200))
 def test_any_text_gives_findings(tmp_path_factory, target, text):
     folder = write_content(tmp_path_factory.mktemp("c"), {target: text})

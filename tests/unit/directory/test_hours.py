@@ -54,7 +54,10 @@ def test_daylight_saving_time_changes():
 
 def test_in_utc_the_local_time_counts():
     # 08:30 UTC is 09:30 in Berlin in winter: open.
-    assert hours_state(OFFICE, dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)).status is OpenStatus.OPEN
+    assert (
+        hours_state(OFFICE, dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)).status
+        is OpenStatus.OPEN
+    )
 
 
 def test_unknown_hours():

@@ -14,11 +14,25 @@ from bot.directory.index import ServiceIndex, distance_km
 
 def service(n: int, lat: float, lon: float, topics=("violence",)) -> Service:
     return Service(
-        id=f"s{n}", name=f"S{n}", topics=topics, region="r", address=Address(None, None, None),
-        location=GeoPoint(lat, lon), phone=None, email=None, website=None, opening_hours=None,
-        languages=("de",), wheelchair=Accessibility.UNKNOWN, sign_language=False, description=None,
-        verified_on=None, sample=False, file="", line=0,
-    )  # fmt: skip
+        id=f"s{n}",
+        name=f"S{n}",
+        topics=topics,
+        region="r",
+        address=Address(None, None, None),
+        location=GeoPoint(lat, lon),
+        phone=None,
+        email=None,
+        website=None,
+        opening_hours=None,
+        languages=("de",),
+        wheelchair=Accessibility.UNKNOWN,
+        sign_language=False,
+        description=None,
+        verified_on=None,
+        sample=False,
+        file="",
+        line=0,
+    )
 
 
 def scattered(count: int, seed: int = 1) -> list[Service]:
@@ -31,9 +45,11 @@ def scattered(count: int, seed: int = 1) -> list[Service]:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    lat=st.floats(45, 56), lon=st.floats(2, 15), k=st.integers(1, 30),
+    lat=st.floats(45, 56),
+    lon=st.floats(2, 15),
+    k=st.integers(1, 30),
     topic=st.sampled_from(["t0", "t1", "t9"]),
-)  # fmt: skip
+)
 def test_same_as_a_full_scan(lat, lon, k, topic):
     services = scattered(600)
     index = ServiceIndex(services)

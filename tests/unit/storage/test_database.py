@@ -83,17 +83,24 @@ async def test_check_raises_storage_error_for_a_folder_that_cannot_exist(tmp_pat
     [
         ("mysql://lotse:pw@db/lotse", "not a database Lotse supports"),
         ("not a url", "is not a URL"),
-        ("sqlite+aiosqlite:///x.db", None),
     ],
 )
 def test_unsupported_addresses_are_refused_at_once(url, expected):
-    if expected is None:
-        with pytest.raises(StorageError, match="SQLite has no schemas"):
-            Database(url, schema="lotse")
-        return
     with pytest.raises(StorageError, match=expected) as raised:
         Database(url)
+
     assert "pw" not in str(raised.value)
+
+
+def test_sqlite_refuses_a_schema(tmp_path):
+    with pytest.raises(StorageError, match="SQLite has no schemas"):
+        Database(f"sqlite+aiosqlite:///{tmp_path / 'lotse.db'}", schema="lotse")
+
+
+async def test_database_names_its_dialect(database, database_schema):
+    expected = "sqlite" if database_schema is None else "postgresql"
+
+    assert database.dialect == expected
 
 
 def test_display_url_drops_the_password_only():

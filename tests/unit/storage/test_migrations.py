@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
 from bot.errors import StorageError
-from bot.storage.database import Database, build_engine
+from bot.storage.database import build_engine
 from bot.storage.migrate import (
     alembic_config,
     current_revision,
@@ -126,8 +126,3 @@ async def _table_names(url: str, schema: str | None) -> set[str]:
             return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
     finally:
         await engine.dispose()
-
-
-async def test_database_reports_its_dialect(database):
-    assert isinstance(database, Database)
-    assert database.dialect in {"sqlite", "postgresql"}

@@ -64,7 +64,13 @@ def test_decoding_anything_never_raises(data):
 
 @pytest.mark.parametrize(
     "data",
-    [f"s:{CODEC.version}:0:L999,7:0:0", f"s:{CODEC.version}:99:P1:0:0", f"c:{CODEC.version}:x", f"v:{CODEC.version}:-1", f"s:{CODEC.version}:-1:P1:0:0"],
+    [
+        f"s:{CODEC.version}:0:L999,7:0:0",
+        f"s:{CODEC.version}:99:P1:0:0",
+        f"c:{CODEC.version}:x",
+        f"v:{CODEC.version}:-1",
+        f"s:{CODEC.version}:-1:P1:0:0",
+    ],
 )
 def test_forged_search_data_is_refused(data):
     assert CODEC.decode(data) is None
