@@ -253,6 +253,20 @@ class BotApiEmulator:
         """Button presses the bot has not answered (the user still sees a spinner)."""
         return [query for query in self.callback_queries() if not query.answered]
 
+    async def wait_for_answer(
+        self, query: CallbackQueryRecord, timeout: float = 5.0
+    ) -> CallbackQueryRecord:
+        """Wait until the bot has answered ``query`` (event-driven; every request wakes it).
+
+        Raises:
+            AssertionError: If the bot did not answer within ``timeout`` seconds.
+        """
+        try:
+            await self._store.changed.wait_for(lambda: query if query.answered else None, timeout)
+        except TimeoutError:
+            raise AssertionError(f"the bot did not answer the button press {query.data!r}") from None
+        return query
+
     def file_content(self, file_id: str) -> bytes:
         """The bytes of a file the bot uploaded or a person sent."""
         return self._store.files[file_id].content
