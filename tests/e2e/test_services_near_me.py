@@ -176,3 +176,20 @@ async def test_service_card_and_venue_in_arabic(bot):
     await amal.press_button(directions)
     venue = await amal.wait_for_bot_message(lambda m: m.kind == "venue")
     assert venue.raw["venue"]["title"]
+
+
+async def test_paging_through_results(bot):
+    content = bot.content
+    total = [s for s in content.services.values() if "violence" in s.topics and s.location]
+    assert len(total) > 5, "the default content has more than one page of violence services"
+    amal = bot.person("Amal", "de")
+    await open_services(bot, amal)
+    await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=DORTMUND)
+    first = await amal.wait_for_bot_message()
+    more = next(b for b in first.buttons if b.endswith("›"))
+    await amal.press_button(more)
+    second = await amal.wait_for_bot_message()
+    assert second.message_id == first.message_id
+    assert set(s.id for s in listed(bot, second)).isdisjoint(s.id for s in listed(bot, first))
+    assert any(b.startswith("6.") for b in second.buttons)
+    assert any(b.startswith("‹") for b in second.buttons), "a button back to the first page"
