@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.contact.crypto import Cipher
 from bot.content.loader import load_content_or_raise
 from bot.errors import LotseError
 from bot.i18n.catalogs import Catalogs
@@ -34,7 +35,7 @@ LOCALES = _BESIDE_PACKAGE if _BESIDE_PACKAGE.is_dir() else Path("locales")
 async def build_runtime(settings: Settings, *, clock=None, locales: Path = LOCALES) -> Runtime:
     """Load content and catalogs, bring the database up to date: everything before Telegram."""
     content = load_content_or_raise(settings.content_path)
-    encryption_keys(settings)  # creates the development key on first start, or fails early
+    keys = encryption_keys(settings)  # creates the development key on first start, or fails early
     await upgrade_database(settings.database_url)
     return Runtime(
         settings=settings,
@@ -43,6 +44,7 @@ async def build_runtime(settings: Settings, *, clock=None, locales: Path = LOCAL
         catalogs=Catalogs.load(locales),
         database=Database(settings.database_url),
         clock=clock or SystemClock(),
+        cipher=Cipher.from_keys(keys),
     )
 
 

@@ -42,6 +42,7 @@ from bot.errors import ConfigError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "FollowUpSettings",
     "Settings",
     "TeamSettings",
     "TelegramSettings",
@@ -86,6 +87,7 @@ _KEYS: dict[str, Any] = {
     "fallback_team": None,
     "retention_days": None,
     "encryption_key": None,
+    "follow_up": {"remind_after_hours": None, "escalate_after_hours": None, "digest_time": None},
 }
 _TEAM_KEYS = ("name", "chat_id", "languages", "office_hours")
 
@@ -123,6 +125,15 @@ class TeamSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUpSettings:
+    """When teams are reminded of unanswered requests, when those escalate, when the digest comes."""
+
+    remind_after_hours: int = 24
+    escalate_after_hours: int = 72
+    digest_time: str = "08:00"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings of one installation, validated and frozen."""
 
@@ -137,6 +148,7 @@ class Settings:
     fallback_team: str | None = None
     retention_days: int = 90
     encryption_keys: tuple[str, ...] = ()
+    follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)
 
     @property
     def is_production(self) -> bool:
@@ -426,4 +438,18 @@ def load_settings(
         fallback_team=fallback,
         retention_days=reader.integer("retention_days", 90, minimum=1) or 90,
         encryption_keys=keys,
+        follow_up=_follow_up(reader),
     )
+
+
+def _follow_up(reader: _Reader) -> FollowUpSettings:
+    remind = reader.integer("follow_up.remind_after_hours", 24, minimum=1) or 24
+    escalate = reader.integer("follow_up.escalate_after_hours", 72, minimum=1) or 72
+    if escalate <= remind:
+        raise reader.fail(
+            "follow_up.escalate_after_hours", f"must be later than remind_after_hours ({remind})"
+        )
+    digest = reader.text("follow_up.digest_time", "08:00") or "08:00"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest):
+        raise reader.fail("follow_up.digest_time", f'must be a time like 08:00, not "{digest}"')
+    return FollowUpSettings(remind, escalate, digest)

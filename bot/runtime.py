@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.contact.crypto import Cipher
+from bot.contact.references import ReferenceGenerator
 from bot.content.models import Content
 from bot.directory.search import Directory
 from bot.i18n.catalogs import Catalogs, Translator
@@ -26,6 +30,17 @@ class Runtime:
     catalogs: Catalogs
     database: Database
     clock: Clock
+    cipher: Cipher
+    references: ReferenceGenerator = field(
+        default_factory=lambda: ReferenceGenerator(random.SystemRandom())
+    )
+    # Set by the Telegram layer: schedules the outbox delivery right away (after a commit).
+    delivery_trigger: list[Callable[[], None]] = field(default_factory=list)
+
+    def kick_delivery(self) -> None:
+        """Ask for the outbox to be delivered now (call after the unit of work committed)."""
+        for trigger in self.delivery_trigger:
+            trigger()
 
     def translator(self, language: str | None) -> Translator:
         """The interface translator for ``language`` with the content's fallback chain."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 __all__ = [
     "Button",
+    "ContactTarget",
     "LanguageTarget",
     "OriginRef",
     "PageTarget",
@@ -77,13 +78,29 @@ class VenueTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactTarget:
+    """A step of the contact request: agree, cancel, choose region or method, send."""
+
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class UrlTarget:
     """Open a web page in the browser (a URL button; no callback reaches the bot)."""
 
     url: str
 
 
-Target = PageTarget | LanguageTarget | UrlTarget | SearchTarget | ServiceTarget | VenueTarget
+Target = (
+    PageTarget
+    | LanguageTarget
+    | UrlTarget
+    | SearchTarget
+    | ServiceTarget
+    | VenueTarget
+    | ContactTarget
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,16 +7,21 @@ import datetime as dt
 import gc
 import hashlib
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from yaml.nodes import MappingNode, Node, ScalarNode
-
 from bot.content.findings import Findings
 from bot.content.models import Content
-from bot.content.sections import SECTIONS, Gathered, parse_section
-from bot.content.yamlread import compose_file, did_you_mean, line_of
+from bot.content.reading import (
+    Section,
+    ServicesPart,
+    merge_services_part,
+    read_sections,
+    start_services_workers,
+)
+from bot.content.sections import Gathered, parse_section
 from bot.errors import ContentError
 
 __all__ = ["LoadResult", "content_files", "load_content", "load_content_or_raise"]
@@ -44,42 +49,6 @@ def content_files(root: Path) -> list[Path]:
         return [root]
     files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
     return sorted(p for p in files if "media" not in p.relative_to(root).parts)
-
-
-def _top_level(path: Path, node: Node | None, findings: Findings) -> list[tuple[str, Node]]:
-    if node is None:
-        return []
-    if not isinstance(node, MappingNode):
-        findings.error(
-            path,
-            line_of(node),
-            "type",
-            "a content file must start with section names such as menu:, services:, regions:",
-        )
-        return []
-    sections: list[tuple[str, Node]] = []
-    seen: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        name = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
-        if name not in SECTIONS:
-            findings.error(
-                path,
-                line_of(key_node),
-                "unknown-key",
-                f'unknown section "{name}"{did_you_mean(name, tuple(SECTIONS))}',
-            )
-            continue
-        if name in seen:
-            findings.error(
-                path,
-                line_of(key_node),
-                "duplicate-key",
-                f'the section "{name}" appears twice in this file (first on line {seen[name]})',
-            )
-            continue
-        seen[name] = line_of(key_node)
-        sections.append((name, value_node))
-    return sections
 
 
 @contextlib.contextmanager
@@ -125,16 +94,21 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
         return LoadResult(None, findings, ())
 
     digest = hashlib.blake2b(digest_size=8)
-    parsed: list[tuple[Path, list[tuple[str, Node]]]] = []
+    parsed, parts = _read_all(files, findings)
     for file in files:
         digest.update(file.relative_to(root if root.is_dir() else root.parent).as_posix().encode())
         with contextlib.suppress(OSError):
             digest.update(file.read_bytes())
-        parsed.append((file, _top_level(file, compose_file(file, findings), findings)))
 
     gathered = Gathered()
     for first_pass in (True, False):
         for file, sections in parsed:
+            part = parts.get(file)
+            if part is not None and not first_pass:
+                if merge_services_part(part, gathered, findings):
+                    continue
+                # Another file already uses one of its ids: parse it here, in order, instead.
+                sections = read_sections(file, Findings(root=findings.root))
             for name, node in sections:
                 if (name in _FIRST) == first_pass:
                     parse_section(name, node, file, findings, gathered)
@@ -160,6 +134,48 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
     )
     validate(content, gathered, findings, root, today=today or dt.date.today())
     return LoadResult(content, findings, tuple(files))
+
+
+def _read_all(
+    files: list[Path], findings: Findings
+) -> tuple[list[tuple[Path, list[Section]]], dict[Path, ServicesPart]]:
+    """Every file's sections, large services files parsed by workers (see bot.content.reading).
+
+    Problems found while reading are reported in file order, wherever the file was read.
+    """
+    pool, futures = start_services_workers(files, findings.root or Path())
+    per_file: dict[Path, Findings] = {}
+    parsed: list[tuple[Path, list[Section]]] = []
+    parts: dict[Path, ServicesPart] = {}
+    try:
+        for file in files:
+            if file not in futures:
+                per_file[file] = Findings(root=findings.root)
+                parsed.append((file, read_sections(file, per_file[file])))
+            else:
+                parsed.append((file, []))
+        for index, (file, _) in enumerate(parsed):
+            if file in futures:
+                part = _result(futures[file])
+                if part is not None:
+                    parts[file] = part
+                else:
+                    per_file[file] = Findings(root=findings.root)
+                    parsed[index] = (file, read_sections(file, per_file[file]))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    for file in files:
+        if file in per_file:
+            findings.items.extend(per_file[file].items)
+    return parsed, parts
+
+
+def _result(future: Future[ServicesPart | None]) -> ServicesPart | None:
+    try:
+        return future.result()
+    except Exception:  # a worker that failed for any reason: the file is read here instead
+        return None
 
 
 def load_content_or_raise(path: str | Path, *, today: dt.date | None = None) -> Content:

@@ -36,6 +36,7 @@ from bot.content.models import (
     Topic,
     Translation,
 )
+from bot.content.translation_files import TranslationTable
 from bot.content.yamlread import MapReader, did_you_mean, line_of
 
 __all__ = ["SECTIONS", "Gathered", "parse_section"]
@@ -535,7 +536,10 @@ def _parse_crisis_words(node: Node, ctx: _Context) -> None:
         ctx.gathered.crisis_lines[code] = (ctx.file, line_of(key_node))
 
 
-def _parse_translations(node: Node, ctx: _Context) -> None:
+def _parse_translations(node: Node | TranslationTable, ctx: _Context) -> None:
+    if isinstance(node, TranslationTable):
+        _parse_translation_table(node, ctx)
+        return
     reader = MapReader.open(node, ctx.path, ctx.findings, "translations", ("language", "texts"))
     if reader is None:
         return
@@ -562,6 +566,31 @@ def _parse_translations(node: Node, ctx: _Context) -> None:
         text, made_from = _translation_value(value_node, ctx, language, key)
         if text is not None:
             target[key] = Translation(text.strip(), made_from, ctx.file, line)
+
+
+def _parse_translation_table(table: TranslationTable, ctx: _Context) -> None:
+    """The same as _parse_translations, for a file read by :mod:`bot.content.translation_files`.
+
+    That reader gives up on anything but well-formed entries, so the only finding left to
+    report here is a text translated twice.
+    """
+    language = table.language
+    target = ctx.gathered.translations.setdefault(language, {})
+    ctx.gathered.language_lines.setdefault(f"translations:{language}", (ctx.file, table.line))
+    file, fingerprint = ctx.file, _FINGERPRINT.match
+    for key, line, text, made_from in table.entries:
+        if key in target:
+            ctx.findings.error(
+                ctx.path,
+                line,
+                "duplicate-key",
+                f'{language}: "{key}" is translated twice (first in {target[key].file}:{target[key].line})',
+            )
+            continue
+        if text is not None:
+            if made_from is not None and not (made_from and fingerprint(made_from)):
+                made_from = None
+            target[key] = Translation(text.strip(), made_from, file, line)
 
 
 def _translation_value(

@@ -65,9 +65,19 @@ def check_html(text: str) -> HtmlCheck:
     """Check ``text`` as Telegram would parse it with ``parse_mode=HTML``."""
     problems: list[str] = []
     stack: list[str] = []
-    # Regular expressions do the scanning in C; Python only walks the (few) tags.
-    for match in _TAG.finditer(text):
-        _tag(match, stack, problems)
+    # Regular expressions do the scanning in C; Python only walks the (few) tags. Most tags are
+    # allowed ones without attributes that open, or close the innermost open tag: they take the
+    # short path here, everything else goes through the full rules in _tag.
+    for closing, name, attributes in _TAG.findall(text):
+        name = name.lower()
+        if not attributes and name in ALLOWED_TAGS:
+            if not closing:
+                stack.append(name)
+                continue
+            if stack and stack[-1] == name:
+                stack.pop()
+                continue
+        _tag(closing == "/", name, attributes, stack, problems)
     for tag in reversed(stack):
         problems.append(f"<{tag}> is opened but never closed")
     plain = _TAG.sub("", text)
@@ -94,8 +104,7 @@ def check_html(text: str) -> HtmlCheck:
     return HtmlCheck(tuple(problems), units)
 
 
-def _tag(match: re.Match[str], stack: list[str], problems: list[str]) -> None:
-    closing, name, attributes = match.group(1) == "/", match.group(2).lower(), match.group(3) or ""
+def _tag(closing: bool, name: str, attributes: str, stack: list[str], problems: list[str]) -> None:
     if name not in ALLOWED_TAGS:
         problems.append(f"<{name}> is not a tag Telegram allows (use b, i, u, s, a, code, …)")
         return

@@ -62,6 +62,7 @@ def validate(
     """Apply every rule to ``content``; problems go to ``findings``."""
     _html_cache.clear()  # caches live for one run, so that each run is measured whole
     _hours_cache.clear()
+    _locale_cache.clear()
     _languages(content, gathered, findings, root)
     _menu(content, gathered, findings, root)
     _services(content, gathered, findings, today)
@@ -169,6 +170,8 @@ def _menu(content: Content, gathered: Gathered, findings: Findings, root: Path) 
 
 
 def _utf16_length(text: str) -> int:
+    if text.isascii():  # the common case, answered in C without walking the characters
+        return len(text)
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
@@ -324,12 +327,20 @@ def opening_hours_problem(expression: str) -> str | None:
     return _hours_cache[expression]
 
 
+_locale_cache: dict[str, bool] = {}
+
+
 def _locale_ok(code: str) -> bool:
-    try:
-        Locale.parse(code, sep="-" if "-" in code else "_")
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
+    # Cached: 20,000 services name the same dozen codes, and Babel's parse is not cheap.
+    known = _locale_cache.get(code)
+    if known is None:
+        try:
+            Locale.parse(code, sep="-" if "-" in code else "_")
+            known = True
+        except (UnknownLocaleError, ValueError):
+            known = False
+        _locale_cache[code] = known
+    return known
 
 
 def _services(content: Content, gathered: Gathered, findings: Findings, today: dt.date) -> None:

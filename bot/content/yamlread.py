@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.content.findings import Findings
 
-__all__ = ["MapReader", "compose_file", "did_you_mean", "line_of"]
+__all__ = ["MapReader", "compose_file", "compose_text", "did_you_mean", "line_of", "read_text"]
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -64,16 +64,25 @@ def did_you_mean(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> 
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
-def compose_file(path: Path, findings: Findings) -> Node | None:
-    """Parse one YAML file into a node graph; report bad YAML with its line and return None."""
+def read_text(path: Path, findings: Findings) -> str | None:
+    """The text of a content file; None (and a finding) if it cannot be read as UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         findings.error(path, 0, "encoding", f"the file is not UTF-8 text ({exc.reason})")
-        return None
     except OSError as exc:
         findings.error(path, 0, "unreadable", f"the file cannot be read ({exc.strerror})")
-        return None
+    return None
+
+
+def compose_file(path: Path, findings: Findings) -> Node | None:
+    """Parse one YAML file into a node graph; report bad YAML with its line and return None."""
+    text = read_text(path, findings)
+    return None if text is None else compose_text(path, text, findings)
+
+
+def compose_text(path: Path, text: str, findings: Findings) -> Node | None:
+    """Parse the text of the file ``path`` into a node graph (see :func:`compose_file`)."""
     if "\t" in text:
         for number, line in enumerate(text.splitlines(), start=1):
             if "\t" in line[: len(line) - len(line.lstrip())]:

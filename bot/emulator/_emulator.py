@@ -264,7 +264,9 @@ class BotApiEmulator:
         try:
             await self._store.changed.wait_for(lambda: query if query.answered else None, timeout)
         except TimeoutError:
-            raise AssertionError(f"the bot did not answer the button press {query.data!r}") from None
+            raise AssertionError(
+                f"the bot did not answer the button press {query.data!r}"
+            ) from None
         return query
 
     def file_content(self, file_id: str) -> bytes:

@@ -1,7 +1,10 @@
 """The database tables as SQLAlchemy models, and the column types they share.
 
 Only what the bot needs to serve a person is stored: their Telegram id, the language and the page
-they are on, the step of a flow they are in. No names, usernames or phone numbers.
+they are on, the step of a flow they are in. No names, usernames or phone numbers — except in a
+contact request the person wrote, whose contents (texts, captions, file ids, a phone number they
+chose to share) are stored encrypted (see :mod:`bot.contact.crypto`): the columns that hold them
+are mapped to attributes named ``encrypted_…`` so that nobody mistakes a token for the text.
 
 The same models run on SQLite and PostgreSQL, so types are chosen to behave alike on both: times
 go through :class:`UtcDateTime`, flows through :class:`IntEnumType`, and every constraint gets a
@@ -15,12 +18,39 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, MetaData, SmallInteger, String, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["NAMING_CONVENTION", "Base", "Flow", "IntEnumType", "User", "UtcDateTime"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "Base",
+    "ContactMethod",
+    "ContactRequest",
+    "Direction",
+    "Flow",
+    "IntEnumType",
+    "MessageKind",
+    "OutboxEntry",
+    "OutboxStatus",
+    "RequestMessage",
+    "RequestStatus",
+    "User",
+    "UtcDateTime",
+]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -96,6 +126,8 @@ class Flow(enum.IntEnum):
     CONTACT_REGION = 4
     CONTACT_METHOD = 5
     CONTACT_MESSAGE = 6
+    CONTACT_PHONE = 7  # waiting for the person to share their phone number
+    CONVERSATION = 8  # a request was sent: further messages go to the team
 
 
 class Base(DeclarativeBase):
@@ -129,6 +161,192 @@ class User(Base):
     banned: Mapped[bool] = mapped_column(default=False, server_default=false())
     first_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     last_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # When the person agreed to what a contact request means (who reads it, how long it is kept).
+    consented_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     def __repr__(self) -> str:
         return f"<User id={self.id} language={self.language!r} flow={self.flow!r}>"
+
+
+class RequestStatus(enum.IntEnum):
+    """Where a contact request stands. Stored: never renumber or reuse a value."""
+
+    DRAFT = 0  # the person is still writing it; no team has seen it
+    OPEN = 1  # sent, waiting for a coordinator
+    CLAIMED = 2  # a coordinator took it up
+    CLOSED = 3  # done; purged after the retention period
+    WITHDRAWN = 4  # the person withdrew it (or erased their data)
+
+
+# The values below are stored as strings; StrEnum members compare equal to them, so both
+# ``message.direction == Direction.IN`` and ``== "in"`` work on rows read back.
+
+
+class ContactMethod(enum.StrEnum):
+    """How the person wants to be answered."""
+
+    CHAT = "chat"  # only in this chat
+    PHONE = "phone"  # they shared their number
+    CALL = "call"  # a call in their preferred language (``call_language``)
+
+
+class Direction(enum.StrEnum):
+    """Which way a message of a request went."""
+
+    IN = "in"  # from the person to the team
+    OUT = "out"  # from the team to the person
+    NOTE = "note"  # a coordinators' internal note, never relayed
+
+
+class MessageKind(enum.StrEnum):
+    """What a relayed message carries."""
+
+    TEXT = "text"
+    VOICE = "voice"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where a message waiting in the outbox stands."""
+
+    PENDING = "pending"  # waiting for its next attempt
+    SENDING = "sending"  # a process took it; if that process dies, the lease runs out
+    SENT = "sent"
+    FAILED = "failed"  # gave up: too many attempts, or an error that no retry can fix
+
+
+class ContactRequest(Base):
+    """A confidential request of a person to a coordinator team, known to the team by reference.
+
+    The team sees the reference, topic, region and language, never who the person is; the link
+    to the person (``user_id``) stays in the database. Erasing the person deletes their requests
+    (ON DELETE CASCADE), and with them their messages and pending outbox entries.
+    """
+
+    __tablename__ = "contact_requests"
+    __table_args__ = (
+        # The follow-up jobs: open requests by the time they were sent.
+        Index("ix_contact_requests_status_submitted_at", "status", "submitted_at"),
+        # Messages of coordinators: which request a forum topic belongs to.
+        Index("ix_contact_requests_team_chat_id_thread_id", "team_chat_id", "thread_id"),
+        # Ids appear in outbox keys ("request:17:card"); SQLite would hand the id of a deleted
+        # last row out again, and the new row's entry would pass for the old, sent one.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Shown as "#K7QF"; stored without the "#" (see bot.contact.references).
+    reference: Mapped[str] = mapped_column(String(8), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(40))
+    # The team key from the configuration; None until sent (or if no team is configured).
+    team: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(16))
+    contact_method: Mapped[str] = mapped_column(
+        String(16), default=ContactMethod.CHAT.value, server_default=ContactMethod.CHAT.value
+    )
+    encrypted_phone: Mapped[str | None] = mapped_column("phone", Text)
+    call_language: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[RequestStatus] = mapped_column(
+        IntEnumType(RequestStatus), default=RequestStatus.DRAFT, server_default="0"
+    )
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    team_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The request's forum topic, in a forum supergroup.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The message in the team chat that introduces the request (replies to it are matched).
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The coordinator's first name, shown to the other coordinators; never to the person.
+    claimed_by_name: Mapped[str | None] = mapped_column(String(64))
+    claimed_by_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    first_answer_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    last_person_message_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    last_team_message_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    escalated: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    def __repr__(self) -> str:
+        # No contents, no phone: reprs end up in logs and tracebacks.
+        return f"<ContactRequest id={self.id} #{self.reference} status={self.status!r}>"
+
+
+class RequestMessage(Base):
+    """One message of a request: from the person, to the person, or a coordinators' note."""
+
+    __tablename__ = "request_messages"
+    __table_args__ = (
+        # Replies of coordinators in a plain group: which relayed message they answer.
+        Index(
+            "ix_request_messages_team_chat_id_team_message_id", "team_chat_id", "team_message_id"
+        ),
+        # Ids appear in outbox keys ("message:42:to-team"): never reuse one (see above).
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_requests.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(12))
+    # The text, or the caption of a medium.
+    encrypted_body: Mapped[str | None] = mapped_column("body", Text)
+    encrypted_file_id: Mapped[str | None] = mapped_column("file_id", Text)
+    # The message's id in the person's chat with the bot.
+    person_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The chat and id of its copy in the team chat. The chat is kept per message because an
+    # escalated request moves to another chat, where message ids start anew.
+    team_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    team_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A coordinator's first name, for notes and the team's view only.
+    author_name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return (
+            f"<RequestMessage id={self.id} request={self.request_id} {self.direction} {self.kind}>"
+        )
+
+
+class OutboxEntry(Base):
+    """Something to send to Telegram, stored in the same unit of work as the change it reports.
+
+    A delivery process claims due entries, sends them and marks them sent; see
+    :class:`bot.contact.repositories.OutboxRepository`. The payload holds ids of rows, never
+    message contents: the deliverer reads (and decrypts) what it sends at sending time.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The idempotency key, e.g. "request:17:card" or "message:42:to-team".
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The request the entry belongs to, if any: its entries go when it is purged or erased.
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_requests.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(
+        String(12), default=OutboxStatus.PENDING.value, server_default=OutboxStatus.PENDING.value
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # The error's class or Telegram's description; never the content that was being sent.
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    # What Telegram answered that later steps need, e.g. {"message_id": 42}.
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<OutboxEntry id={self.id} {self.key!r} {self.status} attempts={self.attempts}>"

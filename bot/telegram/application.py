@@ -15,13 +15,18 @@ from telegram.ext import (
     filters,
 )
 
+from bot.contact.followup import run_follow_up
 from bot.runtime import Runtime
 from bot.telegram.context import BotData, LotseContext
+from bot.telegram.delivery import deliver_due
+from bot.telegram.handlers.contact import on_delete_my_data, on_my_data
 from bot.telegram.handlers.menu import (
     on_callback,
+    on_cancel,
     on_help,
     on_language,
     on_location,
+    on_media,
     on_start,
     on_text,
 )
@@ -31,6 +36,7 @@ from bot.telegram.handlers.system import (
     on_error,
     on_unsupported,
 )
+from bot.telegram.handlers.team import on_team_message
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "prepare"]
 
@@ -43,8 +49,14 @@ def build_application(
     token: str,
     base_url: str,
     base_file_url: str | None = None,
+    deliver: bool = True,
 ) -> Application:
-    """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests)."""
+    """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests).
+
+    Args:
+        deliver: run the outbox delivery and follow-up jobs (tests switch them off to play a
+            process that dies after storing, before delivering).
+    """
     context_types = ContextTypes(context=LotseContext, bot_data=BotData)
     builder = (
         ApplicationBuilder()
@@ -70,10 +82,25 @@ def build_application(
     application.add_handler(
         CommandHandler(["emergency", "notruf", "sos"], on_emergency, filters=private)
     )
+    application.add_handler(CommandHandler("cancel", on_cancel, filters=private))
+    application.add_handler(CommandHandler("my_data", on_my_data, filters=private))
+    application.add_handler(CommandHandler("delete_my_data", on_delete_my_data, filters=private))
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_help))
     application.add_handler(MessageHandler(private & filters.LOCATION, on_location))
+    media = (
+        filters.VOICE
+        | filters.PHOTO
+        | filters.Document.ALL
+        | filters.AUDIO
+        | filters.VIDEO
+        | filters.CONTACT
+    )
+    application.add_handler(MessageHandler(private & media, on_media))
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & ~filters.StatusUpdate.ALL, on_team_message)
+    )
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported)
     )
@@ -81,7 +108,29 @@ def build_application(
         ChatMemberHandler(on_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_error_handler(on_error)
+    if deliver:
+        _schedule_delivery(application, runtime)
     return application
+
+
+DELIVERY_INTERVAL = 5.0
+FOLLOW_UP_INTERVAL = 60.0
+
+
+def _schedule_delivery(application: Application, runtime: Runtime) -> None:
+    """Deliver the outbox every few seconds, and at once whenever a handler asks for it."""
+    job_queue = application.job_queue
+
+    async def deliver(context) -> None:
+        await deliver_due(context.bot, context.runtime)
+
+    async def follow_up(context) -> None:
+        await run_follow_up(context.runtime)
+
+    job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
+    job_queue.run_repeating(follow_up, interval=FOLLOW_UP_INTERVAL, first=5.0, name="follow-up")
+    runtime.delivery_trigger.clear()
+    runtime.delivery_trigger.append(lambda: job_queue.run_once(deliver, when=0, name="outbox-now"))
 
 
 async def prepare(application: Application) -> None:

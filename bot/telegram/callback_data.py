@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.content.addresses import MAX_CALLBACK_BYTES, PageAddress
 from bot.content.models import Content
 from bot.screens import (
+    ContactTarget,
     LanguageTarget,
     OriginRef,
     PageTarget,
@@ -55,6 +56,8 @@ class CallbackCodec:
             data = f"s:{self.version}:{self._search(target)}"
         elif isinstance(target, ServiceTarget):
             data = f"c:{self.version}:{self._service_index[target.service]}:{self._search(target.back)}"
+        elif isinstance(target, ContactTarget):
+            data = f"k:{target.action}:{target.value}"
         elif isinstance(target, VenueTarget):
             data = f"v:{self.version}:{self._service_index[target.service]}"
         elif isinstance(target, UrlTarget):
@@ -81,6 +84,9 @@ class CallbackCodec:
         kind, _, rest = data.partition(":")
         if kind == "l" and rest:
             return Decoded(LanguageTarget(rest))
+        if kind == "k" and rest:
+            action, _, value = rest.partition(":")
+            return Decoded(ContactTarget(action, value))
         if kind not in ("s", "c", "v"):
             return None
         version, _, rest = rest.partition(":")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
@@ -39,6 +39,13 @@ class Visit:
     session: AsyncSession
     user: User
     telegram_language: str | None
+    after_commit: list = field(default_factory=list)
+    erased: bool = False  # the person's data was deleted during this visit
+
+    def deliver_after_commit(self) -> None:
+        """Deliver the outbox once this visit's changes are committed (never before)."""
+        if self.runtime.kick_delivery not in self.after_commit:
+            self.after_commit.append(self.runtime.kick_delivery)
 
     @property
     def language(self) -> str:
@@ -135,4 +142,7 @@ async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
             raise LookupError("user vanished")
         user.last_seen = now
         user.blocked_bot = False
-        yield Visit(runtime, session, user, person.language_code)
+        current = Visit(runtime, session, user, person.language_code)
+        yield current
+    for callback in current.after_commit:
+        callback()

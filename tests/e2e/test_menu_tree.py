@@ -45,6 +45,12 @@ async def _walk(person, content, language, node_id, path, visited):
             for step in path:  # back to where we were
                 await _press(person, content, step)
             continue
+        if node.action is not None and node.action.kind is ActionKind.CONTACT:
+            assert "/delete_my_data" in shown.text, (language, child)  # consent comes first
+            await person.press_button("k:cancel:")
+            back = await person.wait_for_bot_message()
+            assert back.buttons
+            continue
         heading = node.title.resolve(chain)[0]
         if node.action is None or node.action.kind is ActionKind.ATTACHMENT:
             assert escape(heading) in visible(shown.text) or heading in visible(shown.text), (

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from telegram.ext import Application
 
 from bot.app import LOCALES
 from bot.config import Settings
+from bot.contact.crypto import Cipher
+from bot.contact.references import ReferenceGenerator
 from bot.content.models import Content
 from bot.emulator import BotApiEmulator, EmulatedUser
 from bot.i18n.catalogs import Catalogs
@@ -40,6 +44,7 @@ class BotHarness:
     application: Application
     runtime: Runtime
     clock: FakeClock
+    token: str = ""
 
     @property
     def content(self) -> Content:
@@ -57,24 +62,50 @@ class BotHarness:
         await self.emulator.wait_until_idle(timeout=10)
 
 
-@contextlib.asynccontextmanager
-async def running_bot(
-    database: Database, *, settings: Settings | None = None
-) -> AsyncIterator[BotHarness]:
-    """Start the emulator and the bot (long polling) on ``database``; stop both afterwards."""
-    clock = FakeClock(START)
-    runtime = Runtime(
+TEST_KEY = Fernet.generate_key().decode()
+
+
+def test_runtime(database: Database, clock: FakeClock, settings: Settings | None = None) -> Runtime:
+    """A runtime on ``database`` with the repository's content and catalogs and a fixed key."""
+    return Runtime(
         settings=settings or Settings(),
         content=default_content(),
         content_root=CONTENT,
         catalogs=default_catalogs(),
         database=database,
         clock=clock,
+        cipher=Cipher.from_keys((TEST_KEY,)),
+        references=ReferenceGenerator(random.Random(7)),
     )
-    async with BotApiEmulator(clock=clock.now) as emulator:
-        token = emulator.create_bot()
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    database: Database,
+    *,
+    settings: Settings | None = None,
+    emulator: BotApiEmulator | None = None,
+    clock: FakeClock | None = None,
+    token: str | None = None,
+    deliver: bool = True,
+) -> AsyncIterator[BotHarness]:
+    """Start the bot (long polling) on ``database`` against ``emulator`` (a new one by default).
+
+    Passing the same emulator (and token) to a second ``running_bot`` restarts the bot as after
+    a crash: the chats and the database stay, the process is new.
+    """
+    clock = clock or FakeClock(START)
+    runtime = test_runtime(database, clock, settings)
+    async with contextlib.AsyncExitStack() as stack:
+        if emulator is None:
+            emulator = await stack.enter_async_context(BotApiEmulator(clock=clock.now))
+        token = token or emulator.create_bot()
         application = build_application(
-            runtime, token=token, base_url=emulator.base_url, base_file_url=emulator.base_file_url
+            runtime,
+            token=token,
+            base_url=emulator.base_url,
+            base_file_url=emulator.base_file_url,
+            deliver=deliver,
         )
         await prepare(application)
         try:
@@ -83,7 +114,7 @@ async def running_bot(
                 poll_interval=0, timeout=10, allowed_updates=ALLOWED_UPDATES
             )
             await emulator.wait_until_polling()
-            harness = BotHarness(emulator, application, runtime, clock)
+            harness = BotHarness(emulator, application, runtime, clock, token)
             try:
                 yield harness
             finally:

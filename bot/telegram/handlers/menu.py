@@ -8,9 +8,10 @@ from telegram import Update
 
 from bot.content.models import ActionKind
 from bot.content.navigation import find_pages, language_picker, page_rows, page_screen
-from bot.safety.emergency import emergency_card, helpline_lines
+from bot.safety.emergency import emergency_card
 from bot.screens import (
     Button,
+    ContactTarget,
     LanguageTarget,
     PageTarget,
     Screen,
@@ -20,14 +21,16 @@ from bot.screens import (
 )
 from bot.storage.models import Flow
 from bot.telegram.context import LotseContext
-from bot.telegram.handlers import directory
+from bot.telegram.handlers import contact, directory
 from bot.telegram.person import Visit, visit
 
 __all__ = [
     "on_callback",
+    "on_cancel",
     "on_help",
     "on_language",
     "on_location",
+    "on_media",
     "on_start",
     "on_text",
     "open_page",
@@ -60,16 +63,6 @@ def screen_for_page(visit_: Visit, node_id: str) -> Screen:
     if action is ActionKind.EMERGENCY:
         card = emergency_card(content, language, tr)
         return Screen(html=card.html, rows=rows)
-    if action is ActionKind.CONTACT and node.action.target:
-        topic = node.action.target
-        lines = [h for h in content.helplines if topic in h.topics or h.emergency]
-        html = "\n\n".join(
-            [
-                "<b>" + tr.gettext("Talk to a person now — call one of these numbers:") + "</b>",
-                *helpline_lines(content, lines, language),
-            ]
-        )
-        return Screen(html=html, rows=rows)
     return page_screen(content, node_id, language, tr, media_root=runtime.content_root)
 
 
@@ -135,7 +128,9 @@ async def on_callback(update: Update, context: LotseContext) -> None:
                 "name": content.languages[v.language].name
             }
         await query.answer(notice)
-        if isinstance(target, SearchTarget):
+        if isinstance(target, ContactTarget):
+            await contact.on_contact_button(update, context, v, target)
+        elif isinstance(target, SearchTarget):
             await directory.show_results(update, context, v, target, edit=True)
         elif isinstance(target, ServiceTarget) and target.service in content.services:
             await directory.show_service(update, context, v, target)
@@ -158,12 +153,19 @@ async def open_page(update: Update, context: LotseContext, v: Visit, node_id: st
     if node.action is not None and node.action.kind is ActionKind.SERVICES and node.action.target:
         await directory.ask_for_place(update, context, v, node.action.target, node_id)
         return
+    if node.action is not None and node.action.kind is ActionKind.CONTACT and node.action.target:
+        await contact.start_contact(update, context, v, node.action.target, node_id)
+        return
     await v.show(update, context, screen_for_page(v, node_id))
 
 
 async def on_text(update: Update, context: LotseContext) -> None:
     """Free text: a place while searching services, else the pages that match — never silence."""
     async with visit(update, context) as v:
+        if v.user.flow in contact.CONTACT_FLOWS and await contact.on_contact_message(
+            update, context, v
+        ):
+            return
         if v.user.flow is Flow.SEARCHING_PLACE:
             await directory.search_place_text(update, context, v)
             if v.user.flow is Flow.SEARCHING_PLACE:
@@ -192,3 +194,25 @@ async def on_location(update: Update, context: LotseContext) -> None:
     """A shared location: used at once for the service search, never stored."""
     async with visit(update, context) as v:
         await directory.on_location(update, context, v)
+
+
+async def on_media(update: Update, context: LotseContext) -> None:
+    """Voice, photos, documents, a shared contact: part of a contact request, else not understood."""
+    async with visit(update, context) as v:
+        if v.user.flow in contact.CONTACT_FLOWS and await contact.on_contact_message(
+            update, context, v
+        ):
+            return
+        from bot.telegram.handlers.system import unsupported_screen
+
+        await v.show(update, context, unsupported_screen(v), edit=False)
+
+
+async def on_cancel(update: Update, context: LotseContext) -> None:
+    """/cancel: leave whatever flow the person is in."""
+    async with visit(update, context) as v:
+        if v.user.flow in contact.CONTACT_FLOWS and v.user.flow is not Flow.CONVERSATION:
+            await contact.cancel_contact(update, context, v)
+            return
+        v.user.flow, v.user.flow_data = Flow.MENU, None
+        await v.show(update, context, screen_for_page(v, v.runtime.content.root), edit=False)

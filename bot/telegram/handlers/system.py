@@ -8,11 +8,18 @@ from telegram import ChatMember, Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.safety.emergency import emergency_card
+from bot.screens import Button, PageTarget, Screen
 from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
 from bot.telegram.person import visit
 
-__all__ = ["on_blocked_or_unblocked", "on_emergency", "on_error", "on_unsupported"]
+__all__ = [
+    "on_blocked_or_unblocked",
+    "on_emergency",
+    "on_error",
+    "on_unsupported",
+    "unsupported_screen",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +31,20 @@ async def on_emergency(update: Update, context: LotseContext) -> None:
         await v.show(update, context, card, edit=False)
 
 
-async def on_unsupported(update: Update, context: LotseContext) -> None:
+def unsupported_screen(v) -> Screen:
     """Stickers, polls, games and the like: a short friendly answer instead of silence."""
-    async with visit(update, context) as v:
-        from bot.screens import Button, PageTarget, Screen
+    content = v.runtime.content
+    html = v.tr.gettext(
+        "I can only read text messages here. Please use the buttons or write a few words."
+    )
+    rows = ((Button("⌂ " + v.tr.gettext("Main menu"), PageTarget(content.root)),),)
+    return Screen(html=html, rows=rows)
 
-        content = v.runtime.content
-        html = v.tr.gettext(
-            "I can only read text messages here. Please use the buttons or write a few words."
-        )
-        rows = ((Button("⌂ " + v.tr.gettext("Main menu"), PageTarget(content.root)),),)
-        await v.show(update, context, Screen(html=html, rows=rows), edit=False)
+
+async def on_unsupported(update: Update, context: LotseContext) -> None:
+    """Content the bot cannot use: say so kindly."""
+    async with visit(update, context) as v:
+        await v.show(update, context, unsupported_screen(v), edit=False)
 
 
 async def on_blocked_or_unblocked(update: Update, context: LotseContext) -> None:

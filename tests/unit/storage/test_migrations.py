@@ -24,6 +24,7 @@ from bot.storage.migrate import (
 from bot.storage.models import Base
 
 REPOSITORY = Path(__file__).resolve().parents[3]
+ALL_TABLES = {"alembic_version", "users", "contact_requests", "request_messages", "outbox"}
 
 
 async def test_upgrade_creates_the_tables_of_an_empty_database(database_url, database_schema):
@@ -32,7 +33,7 @@ async def test_upgrade_creates_the_tables_of_an_empty_database(database_url, dat
     await upgrade_database(database_url, schema=database_schema)
 
     assert await current_revision(database_url, schema=database_schema) == head_revision()
-    assert await _table_names(database_url, database_schema) == {"alembic_version", "users"}
+    assert await _table_names(database_url, database_schema) == ALL_TABLES
 
 
 async def test_upgrade_twice_changes_nothing(database_url, database_schema):
@@ -86,6 +87,37 @@ async def test_downgrade_to_base_and_up_again_from_the_command_line(database_url
     await asyncio.to_thread(command.upgrade, config, "head")
 
     assert await current_revision(database_url, schema=database_schema) == head_revision()
+
+
+async def test_0002_keeps_the_users_of_0001_and_gives_them_back_on_downgrade(
+    database_url, database_schema
+):
+    # 0002 alters the users table; on SQLite dropping its column again rebuilds the table
+    # (batch mode), which must carry the rows over.
+    config = Config(str(REPOSITORY / "alembic.ini"))
+    config.attributes.update(url=database_url, schema=database_schema)
+    await asyncio.to_thread(command.upgrade, config, "0001")
+    engine = build_engine(database_url, schema=database_schema)
+    insert_user = text(
+        "INSERT INTO users (telegram_id, first_seen, last_seen)"
+        " VALUES (77, '2026-11-25 10:00:00', '2026-11-25 10:00:00')"
+    )
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(insert_user)
+
+        await asyncio.to_thread(command.upgrade, config, "0002")
+        async with engine.connect() as connection:
+            found = await connection.execute(text("SELECT telegram_id, consented_at FROM users"))
+            assert [tuple(row) for row in found] == [(77, None)]
+
+        await asyncio.to_thread(command.downgrade, config, "0001")
+        async with engine.connect() as connection:
+            found = await connection.execute(text("SELECT telegram_id FROM users"))
+            assert found.scalars().all() == [77]
+    finally:
+        await engine.dispose()
+    assert await _table_names(database_url, database_schema) == {"alembic_version", "users"}
 
 
 def test_upgrade_database_sync_works_without_an_event_loop(tmp_path):

@@ -1,0 +1,1 @@
+"""Confidential contact requests: consent, routing to teams, relay, outbox, follow-up."""

@@ -1,0 +1,96 @@
+"""Follow-up of requests: reminders, escalation, the daily digest, and the retention purge.
+
+Nothing here is kept in process memory: what is due is computed from the timestamps in the
+database, and what is sent goes through the outbox with keys that make it happen once — so the
+schedule survives restarts and several bot processes running the same job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+
+from bot.contact.repositories import OutboxRepository, RequestRepository
+from bot.i18n.catalogs import N_
+from bot.runtime import Runtime
+
+__all__ = ["run_follow_up"]
+
+logger = logging.getLogger(__name__)
+
+# Team-facing texts: translated into the coordinators' language when delivered.
+REMINDER = N_("⏰ Request %(ref)s has had no answer for %(hours)d hours.")
+ESCALATION = N_(
+    "⚠️ Request %(ref)s has had no answer for %(hours)d hours and was passed to the fallback team."
+)
+ESCALATED_IN = N_(
+    "⚠️ Escalated to you: request %(ref)s of team %(team)s has had no answer for %(hours)d hours."
+)
+DIGEST = N_("📋 Open requests today: %(count)d — %(refs)s")
+
+
+async def run_follow_up(runtime: Runtime) -> None:
+    """One round: remind, escalate, send due digests, purge expired requests."""
+    settings = runtime.settings
+    now = runtime.clock.now()
+    follow = settings.follow_up
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        outbox = OutboxRepository(session)
+        remind = dt.timedelta(hours=follow.remind_after_hours)
+        for request in await requests.due_for_reminder(now, remind):
+            request.reminded_at = now
+            await outbox.enqueue(
+                f"reminder:{request.id}", "team-text",
+                {"chat": request.team_chat_id, "thread": request.thread_id, "text": REMINDER,
+                 "values": {"ref": "#" + request.reference, "hours": follow.remind_after_hours}},
+                now,
+            )  # fmt: skip
+        escalate = dt.timedelta(hours=follow.escalate_after_hours)
+        fallback = settings.teams.get(settings.fallback_team or "")
+        for request in await requests.due_for_escalation(now, escalate):
+            request.escalated, request.escalated_at = True, now
+            values = {
+                "ref": "#" + request.reference,
+                "hours": follow.escalate_after_hours,
+                "team": request.team or "—",
+            }
+            await outbox.enqueue(
+                f"escalation:{request.id}", "team-text",
+                {"chat": request.team_chat_id, "thread": request.thread_id, "text": ESCALATION, "values": values},
+                now,
+            )  # fmt: skip
+            if fallback is not None and fallback.chat_id != request.team_chat_id:
+                await outbox.enqueue(
+                    f"escalated-in:{request.id}", "team-text",
+                    {"chat": fallback.chat_id, "thread": None, "text": ESCALATED_IN, "values": values},
+                    now,
+                )  # fmt: skip
+        await _digests(runtime, requests, outbox, now)
+        purged = await requests.purge_closed(now, dt.timedelta(days=settings.retention_days))
+        if purged:
+            logger.info("retention: %d closed requests deleted", purged)
+    runtime.kick_delivery()
+
+
+async def _digests(
+    runtime: Runtime, requests: RequestRepository, outbox: OutboxRepository, now: dt.datetime
+) -> None:
+    settings = runtime.settings
+    local = now.astimezone(zoneinfo.ZoneInfo(settings.timezone))
+    hour, minute = (int(part) for part in settings.follow_up.digest_time.split(":"))
+    if (local.hour, local.minute) < (hour, minute):
+        return
+    open_by_team = await requests.open_by_team()
+    for key, team in settings.teams.items():
+        references = open_by_team.get(key, [])
+        if not references:
+            continue
+        # One digest per team and day, whichever process gets here first.
+        await outbox.enqueue(
+            f"digest:{key}:{local.date().isoformat()}", "team-text",
+            {"chat": team.chat_id, "thread": None, "text": DIGEST,
+             "values": {"count": len(references), "refs": ", ".join("#" + r for r in references)}},
+            now,
+        )  # fmt: skip

@@ -1,0 +1,229 @@
+"""Read content files into their top-level sections, large services files in worker processes.
+
+Reading is most of the time a content check takes, and most of that is libyaml composing node
+graphs. On large content, files that hold nothing but ``services:`` are therefore composed and
+parsed in worker processes (forked, so that they start at once) while this process reads the
+rest. A worker sends back a :class:`ServicesPart` — model objects and line numbers, which pickle
+cheaply, never nodes — and :func:`merge_services_part` adds it to what was gathered exactly as
+parsing the file here would have. Where that cannot be guaranteed (a service id that another
+file already uses, a file with problems found while reading it), the file is simply read again
+here, in order, so the findings and the content are the same either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from bot.content.findings import Finding, Findings
+from bot.content.models import Address, GeoPoint, LocalizedText, Service, Translation
+from bot.content.sections import SECTIONS, Gathered, parse_section
+from bot.content.translation_files import TranslationTable, read_translation_table
+from bot.content.yamlread import compose_text, did_you_mean, line_of, read_text
+
+__all__ = [
+    "PARALLEL_MIN_BYTES",
+    "Section",
+    "ServicesPart",
+    "merge_services_part",
+    "read_sections",
+    "start_services_workers",
+]
+
+# Below this many bytes of services files, starting workers costs more than it saves.
+PARALLEL_MIN_BYTES = 2_000_000
+# A file is worth a worker from this size on; smaller ones are read here in passing.
+_WORKER_MIN_BYTES = 256_000
+
+Section = tuple[str, Node | TranslationTable]
+
+
+def read_sections(path: Path, findings: Findings) -> list[Section]:
+    """The sections of one file; translation files in the usual layout skip the node graph."""
+    text = read_text(path, findings)
+    if text is None:
+        return []
+    table = read_translation_table(text)
+    if table is not None:
+        return [("translations", table)]
+    return top_level(path, compose_text(path, text, findings), findings)
+
+
+def top_level(path: Path, node: Node | None, findings: Findings) -> list[tuple[str, Node]]:
+    """The known sections of a composed file, reporting unknown and repeated ones."""
+    if node is None:
+        return []
+    if not isinstance(node, MappingNode):
+        findings.error(
+            path,
+            line_of(node),
+            "type",
+            "a content file must start with section names such as menu:, services:, regions:",
+        )
+        return []
+    sections: list[tuple[str, Node]] = []
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        name = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
+        if name not in SECTIONS:
+            findings.error(
+                path,
+                line_of(key_node),
+                "unknown-key",
+                f'unknown section "{name}"{did_you_mean(name, tuple(SECTIONS))}',
+            )
+            continue
+        if name in seen:
+            findings.error(
+                path,
+                line_of(key_node),
+                "duplicate-key",
+                f'the section "{name}" appears twice in this file (first on line {seen[name]})',
+            )
+            continue
+        seen[name] = line_of(key_node)
+        sections.append((name, value_node))
+    return sections
+
+
+@dataclass(frozen=True, slots=True)
+class ServicesPart:
+    """What parsing one services-only file produced, in a form that pickles cheaply.
+
+    Services travel as tuples of their fields (unpickling a frozen dataclass field by field
+    costs several times more than calling its constructor). Descriptions travel as plain tuples
+    too (a text's translations are a read-only view of a dict that is filled later, which does
+    not pickle); services that have one carry None until :func:`merge_services_part` puts the
+    rebuilt text back.
+    """
+
+    path: Path
+    findings: list[Finding]
+    services: list[tuple]
+    described: frozenset[str]
+    references: dict[tuple[str, str, str], dict[str, int]]
+    field_lines: dict[tuple[str, str], dict[str, int]]
+    texts: list[tuple[str, str, str, int]]
+
+
+def _read_services_part(path: Path, root: Path) -> ServicesPart | None:
+    """Compose and parse ``path`` on its own (in a worker); None if it is not services only."""
+    findings = Findings(root=root)
+    sections = read_sections(path, findings)
+    if findings.items or not sections or any(name != "services" for name, _ in sections):
+        return None  # read here again, in order, so that its findings keep their place
+    gathered = Gathered()
+    for name, node in sections:
+        parse_section(name, node, path, findings, gathered)
+    described = frozenset(i for i, s in gathered.services.items() if s.description is not None)
+    return ServicesPart(
+        path=path,
+        findings=findings.items,
+        services=[_service_fields(s) for s in gathered.services.values()],
+        described=described,
+        references=gathered.references,
+        field_lines=gathered.field_lines,
+        texts=[(t.key, t.source, t.file, t.line) for t in gathered.texts.values()],
+    )
+
+
+def merge_services_part(part: ServicesPart, gathered: Gathered, findings: Findings) -> bool:
+    """Add a worker's part as parsing its file here would have; False if that is not certain.
+
+    Parsing a services file depends on what came before only through the ids already in use
+    (every id the file names is in ``field_lines``) and the source language of its texts.
+    """
+    services = gathered.services
+    if any(key[1] in services for key in part.field_lines):
+        return False
+    gathered.section_files.setdefault("services", part.path)
+    findings.items.extend(part.findings)
+    for key, source, file, line in part.texts:
+        backing: dict[str, Translation] = {}
+        gathered.text_backing[key] = backing
+        gathered.texts[key] = LocalizedText(
+            key=key,
+            source=source,
+            source_language=gathered.source_language or "de",
+            translations=MappingProxyType(backing),
+            file=file,
+            line=line,
+        )
+    gathered.references.update(part.references)
+    gathered.field_lines.update(part.field_lines)
+    for values in part.services:
+        service = _service(values)
+        if service.id in part.described:
+            text = gathered.texts[f"service.{service.id}.description"]
+            service = replace(service, description=text)
+        services[service.id] = service
+    return True
+
+
+_SERVICE_FIELDS = tuple(f.name for f in fields(Service))
+_ADDRESS = _SERVICE_FIELDS.index("address")
+_LOCATION = _SERVICE_FIELDS.index("location")
+_DESCRIPTION = _SERVICE_FIELDS.index("description")
+
+
+def _service_fields(service: Service) -> tuple:
+    """A service as a tuple of its fields, address and location as tuples, no description."""
+    values = [getattr(service, name) for name in _SERVICE_FIELDS]
+    address, location = service.address, service.location
+    values[_ADDRESS] = (address.street, address.postal_code, address.city)
+    values[_LOCATION] = None if location is None else (location.lat, location.lon)
+    values[_DESCRIPTION] = None
+    return tuple(values)
+
+
+def _service(values: tuple) -> Service:
+    """The service :func:`_service_fields` took apart (without its description)."""
+    fields_ = list(values)
+    fields_[_ADDRESS] = Address(*fields_[_ADDRESS])
+    if fields_[_LOCATION] is not None:
+        fields_[_LOCATION] = GeoPoint(*fields_[_LOCATION])
+    return Service(*fields_)
+
+
+def start_services_workers(
+    files: list[Path], root: Path
+) -> tuple[ProcessPoolExecutor | None, dict[Path, Future[ServicesPart | None]]]:
+    """Start reading the large files that look like services files in worker processes.
+
+    Only on content large enough to gain, with more than one processor and the 'fork' start
+    method (a spawned worker would first have to import everything again).
+    """
+    big = [f for f in files if _size(f) >= _WORKER_MIN_BYTES and _mentions_services(f)]
+    if (
+        sum(_size(f) for f in big) < PARALLEL_MIN_BYTES
+        or (os.cpu_count() or 1) < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return None, {}
+    workers = min(len(big), os.cpu_count() or 1)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    # Largest first, so that the workers finish at about the same time.
+    ordered = sorted(big, key=_size, reverse=True)
+    return pool, {f: pool.submit(_read_services_part, f, root) for f in ordered}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mentions_services(path: Path) -> bool:
+    """A cheap guess from the first bytes; the worker checks properly."""
+    try:
+        with path.open("rb") as handle:
+            return b"services:" in handle.read(4096)
+    except OSError:
+        return False

@@ -1,0 +1,372 @@
+"""Deliver the outbox: requests and messages go out only after they are stored, and are retried.
+
+Every change that must reach Telegram is first written as an outbox entry in the same unit of
+work as the change itself. This worker takes due entries (a lease keeps two processes from taking
+the same one), performs them, and records the result. A crash before the result is recorded
+leaves the entry to be taken again when its lease runs out; each step records its own progress
+(topic, card, each message), so a retry repeats at most the one call that was under way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram import Bot, ReplyParameters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.contact.repositories import OutboxRepository, RequestRepository
+from bot.content.telegram_html import escape
+from bot.runtime import Runtime
+from bot.storage.models import ContactRequest, Flow, OutboxEntry, User
+
+__all__ = ["deliver_due", "team_translator"]
+
+logger = logging.getLogger(__name__)
+LEASE = dt.timedelta(seconds=60)
+BATCH = 20
+
+
+class _TeamUnreachable(Exception):
+    """The team's chat refused or does not exist: the request goes to the fallback team."""
+
+
+def team_translator(runtime: Runtime):
+    """Coordinators read the interface in the content's source language (German)."""
+    return runtime.translator(runtime.content.source_language)
+
+
+async def deliver_due(bot: Bot, runtime: Runtime) -> int:
+    """Perform every due outbox entry; returns how many were delivered."""
+    delivered = 0
+    while True:
+        now = runtime.clock.now()
+        async with runtime.database.unit_of_work() as session:
+            entries = await OutboxRepository(session).claim_due(now, BATCH, LEASE)
+            claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts) for e in entries]
+        if not claimed:
+            return delivered
+        for entry_id, kind, payload, _attempts in claimed:
+            delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
+
+
+async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, payload: dict) -> int:
+    try:
+        result = await _PERFORM[kind](bot, runtime, payload)
+    except RetryAfter as exc:
+        seconds = (
+            exc.retry_after
+            if isinstance(exc.retry_after, int | float)
+            else exc.retry_after.total_seconds()
+        )
+        await _failed(
+            runtime, entry_id, "RetryAfter", runtime.clock.now() + dt.timedelta(seconds=seconds)
+        )
+        return 0
+    except (TimedOut, NetworkError) as exc:
+        await _failed(runtime, entry_id, type(exc).__name__, None)
+        return 0
+    except _TeamUnreachable:
+        await _reroute(bot, runtime, payload)
+        await _sent(runtime, entry_id, {"rerouted": True})
+        return 0
+    except Forbidden as exc:
+        # The person blocked the bot: nothing to retry.
+        await _failed(runtime, entry_id, f"Forbidden: {exc.message[:80]}", None, final=True)
+        return 0
+    except TelegramError as exc:
+        logger.warning("outbox entry %s (%s) failed: %s", entry_id, kind, exc.message[:120])
+        await _failed(runtime, entry_id, f"{type(exc).__name__}: {exc.message[:80]}", None)
+        return 0
+    await _sent(runtime, entry_id, result)
+    return 1
+
+
+async def _sent(runtime: Runtime, entry_id: int, result: dict | None) -> None:
+    async with runtime.database.unit_of_work() as session:
+        entry = await session.get(OutboxEntry, entry_id)
+        if entry is not None:
+            await OutboxRepository(session).mark_sent(entry, result, runtime.clock.now())
+
+
+async def _failed(
+    runtime: Runtime, entry_id: int, error: str, retry_at, *, final: bool = False
+) -> None:
+    async with runtime.database.unit_of_work() as session:
+        entry = await session.get(OutboxEntry, entry_id)
+        if entry is not None:
+            await OutboxRepository(session).mark_failed(
+                entry, error, runtime.clock.now(), retry_at=retry_at, final=final
+            )
+
+
+async def _request(runtime: Runtime, request_id: int):
+    async with runtime.database.unit_of_work() as session:
+        return await session.get(ContactRequest, request_id)
+
+
+def _card(runtime: Runtime, request: ContactRequest, phone: str | None) -> str:
+    tr = team_translator(runtime)
+    content = runtime.content
+    chain = content.language_chain(content.source_language)
+    topic = (
+        content.topics[request.topic].name.resolve(chain)[0]
+        if request.topic in content.topics
+        else request.topic
+    )
+    region = (
+        content.regions[request.region].name.resolve(chain)[0]
+        if request.region in content.regions
+        else "—"
+    )
+    language = (
+        content.languages[request.language].name
+        if request.language in content.languages
+        else request.language
+    )
+    lines = [
+        ("🚨 " if request.urgent else "📨 ") + f"<b>#{request.reference}</b> · {escape(topic)}",
+        tr.gettext("Region: %(region)s") % {"region": escape(region)},
+        tr.gettext("Language: %(language)s")
+        % {"language": escape(f"{language} ({request.language})")},
+    ]
+    if request.contact_method == "phone" and phone:
+        lines.append(tr.gettext("Wants a call at: %(phone)s") % {"phone": escape(phone)})
+    elif request.contact_method == "call":
+        lines.append(tr.gettext("Wants a call in their language (number not shared)."))
+    else:
+        lines.append(tr.gettext("Contact only in this chat."))
+    lines.append(
+        tr.gettext(
+            "Write here to answer. Commands: /claim, /close, /reopen, /note TEXT, /t TEMPLATE"
+        )
+    )
+    return "\n".join(lines)
+
+
+def _topic_title(runtime: Runtime, request: ContactRequest) -> str:
+    content = runtime.content
+    chain = content.language_chain(content.source_language)
+    topic = (
+        content.topics[request.topic].name.resolve(chain)[0]
+        if request.topic in content.topics
+        else request.topic
+    )
+    return f"#{request.reference} · {topic} · {request.language}"[:128]
+
+
+async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """Open the request in its team's chat: a forum topic (if a forum), the card, its messages."""
+    request_id = payload["request"]
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        request = await requests.get(request_id)
+        if request is None or request.team_chat_id is None:
+            return {"skipped": "no team"}
+        chat_id, thread_id, card_id = (
+            request.team_chat_id,
+            request.thread_id,
+            request.card_message_id,
+        )
+        phone = requests.phone(request)
+        card = _card(runtime, request, phone)
+        title = _topic_title(runtime, request)
+    try:
+        if thread_id is None and card_id is None:
+            chat = await bot.get_chat(chat_id)
+            if chat.is_forum:
+                topic = await bot.create_forum_topic(chat_id, title)
+                thread_id = topic.message_thread_id
+                await _update_request(runtime, request_id, thread_id=thread_id)
+        if card_id is None:
+            sent = await bot.send_message(
+                chat_id, card, parse_mode="HTML", message_thread_id=thread_id
+            )
+            await _update_request(runtime, request_id, card_message_id=sent.message_id)
+    except (Forbidden, BadRequest) as exc:
+        if isinstance(exc, Forbidden) or "chat not found" in exc.message.lower():
+            raise _TeamUnreachable from exc
+        raise
+    now = runtime.clock.now()
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        outbox = OutboxRepository(session)
+        for message in await requests.messages_of(request_id):
+            if message.direction == "in" and message.team_message_id is None:
+                await outbox.enqueue(
+                    f"message:{message.id}:to-team",
+                    "to-team",
+                    {"message": message.id},
+                    now,
+                    request_id=request_id,
+                )
+    return {"thread": thread_id}
+
+
+async def _update_request(runtime: Runtime, request_id: int, **values) -> None:
+    async with runtime.database.unit_of_work() as session:
+        request = await session.get(ContactRequest, request_id)
+        for key, value in values.items():
+            setattr(request, key, value)
+
+
+async def _to_team(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """Copy one of the person's messages into the request's place in the team chat."""
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        message = await requests.message(payload["message"])
+        if message is None or message.team_message_id is not None:
+            return {"skipped": True}
+        request = await requests.get(message.request_id)
+        person = await session.get(User, request.user_id) if request and request.user_id else None
+        if request is None or request.team_chat_id is None or person is None:
+            return {"skipped": True}
+        if request.card_message_id is None:
+            raise NetworkError("the request is not open in the team chat yet")
+        chat_id, thread_id, card_id = (
+            request.team_chat_id,
+            request.thread_id,
+            request.card_message_id,
+        )
+        head = f"👤 <b>#{request.reference}</b>"
+        person_chat = person.telegram_id
+    reply = (
+        None
+        if thread_id is not None
+        else ReplyParameters(card_id, allow_sending_without_reply=True)
+    )
+    if message.kind == "text":
+        sent = await bot.send_message(
+            chat_id, head + "\n" + escape(message.body or ""), parse_mode="HTML",
+            message_thread_id=thread_id, reply_parameters=reply,
+        )  # fmt: skip
+        sent_id = sent.message_id
+    else:
+        caption = head + ("\n" + escape(message.body) if message.body else "")
+        copied = await bot.copy_message(
+            chat_id, person_chat, message.person_message_id, caption=caption, parse_mode="HTML",
+            message_thread_id=thread_id, reply_parameters=reply,
+        )  # fmt: skip
+        sent_id = copied.message_id
+    async with runtime.database.unit_of_work() as session:
+        await RequestRepository(session, runtime.cipher).set_team_message_id(message.id, sent_id)
+    return {"message_id": sent_id}
+
+
+async def _to_person(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """Send a coordinator's message (or a template) to the person, signed with the team's name."""
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        message = await requests.message(payload["message"])
+        if message is None or message.person_message_id is not None:
+            return {"skipped": True}
+        request = await requests.get(message.request_id)
+        person = await session.get(User, request.user_id) if request and request.user_id else None
+        if request is None or person is None:
+            return {"skipped": True}
+        team = runtime.settings.teams.get(request.team or "")
+        signature = "💬 <b>" + escape(team.name if team else "Lotse") + "</b>"
+        chat_id, team_chat, language = person.telegram_id, request.team_chat_id, request.language
+    from bot.i18n.bidi import rtl_message
+
+    rtl = runtime.translator(language).is_rtl
+    if message.kind == "text":
+        text = signature + "\n" + escape(message.body or "")
+        sent = await bot.send_message(
+            chat_id, rtl_message(text) if rtl else text, parse_mode="HTML"
+        )
+        sent_id = sent.message_id
+    else:
+        caption = signature + ("\n" + escape(message.body) if message.body else "")
+        copied = await bot.copy_message(
+            chat_id, team_chat, message.team_message_id, caption=caption, parse_mode="HTML"
+        )
+        sent_id = copied.message_id
+    async with runtime.database.unit_of_work() as session:
+        await RequestRepository(session, runtime.cipher).set_person_message_id(message.id, sent_id)
+        person = await session.get(User, request.user_id)
+        if person is not None:
+            # The person's next message answers the counsellor, wherever they were in the menu.
+            person.flow, person.flow_data = Flow.CONVERSATION, {"request": request.id}
+    return {"message_id": sent_id}
+
+
+async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """A short notice: to the person in their language, or to the team chat in German."""
+    request = await _request(runtime, payload["request"])
+    if request is None:
+        return {"skipped": True}
+    if payload.get("to") == "team":
+        if request.team_chat_id is None:
+            return {"skipped": True}
+        tr = team_translator(runtime)
+        text = tr.gettext(payload["text"]) % {
+            "ref": "#" + request.reference,
+            **payload.get("values", {}),
+        }
+        sent = await bot.send_message(
+            request.team_chat_id, text, message_thread_id=request.thread_id
+        )
+        return {"message_id": sent.message_id}
+    async with runtime.database.unit_of_work() as session:
+        person = await session.get(User, request.user_id) if request.user_id else None
+        chat_id = person.telegram_id if person else None
+    if chat_id is None:
+        return {"skipped": True}
+    tr = runtime.translator(request.language)
+    text = tr.gettext(payload["text"]) % {"ref": "#" + request.reference}
+    sent = await bot.send_message(chat_id, text)
+    return {"message_id": sent.message_id}
+
+
+async def _reroute(bot: Bot, runtime: Runtime, payload: dict) -> None:
+    """The team chat cannot be reached: give the request to the fallback team, tell the admins."""
+    fallback = runtime.settings.teams.get(runtime.settings.fallback_team or "")
+    now = runtime.clock.now()
+    async with runtime.database.unit_of_work() as session:
+        request = await session.get(ContactRequest, payload.get("request"))
+        if request is None or fallback is None or request.team_chat_id == fallback.chat_id:
+            logger.error("a request cannot reach any team chat; it stays stored and open")
+            return
+        failed_team = request.team
+        request.team, request.team_chat_id = fallback.key, fallback.chat_id
+        request.thread_id = request.card_message_id = None
+        await session.flush()
+        await OutboxRepository(session).enqueue(
+            f"request:{request.id}:open:{fallback.key}",
+            "open",
+            {"request": request.id},
+            now,
+            request_id=request.id,
+        )
+        reference = request.reference
+    logger.warning("team %s unreachable: request rerouted to the fallback team", failed_team)
+    tr = team_translator(runtime)
+    for admin in runtime.settings.admins:
+        try:
+            await bot.send_message(
+                admin,
+                tr.gettext(
+                    "The chat of team %(team)s cannot be reached. Request %(ref)s went to the fallback team."
+                )
+                % {"team": failed_team, "ref": "#" + reference},
+            )
+        except TelegramError:
+            logger.warning("could not alert an admin about an unreachable team chat")
+
+
+async def _team_text(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """A notice to a team chat that must not depend on the request still existing (erasure)."""
+    tr = team_translator(runtime)
+    text = tr.gettext(payload["text"]) % payload.get("values", {})
+    sent = await bot.send_message(payload["chat"], text, message_thread_id=payload.get("thread"))
+    return {"message_id": sent.message_id}
+
+
+_PERFORM = {
+    "open": _open,
+    "to-team": _to_team,
+    "to-person": _to_person,
+    "notice": _notice,
+    "team-text": _team_text,
+}

@@ -1,0 +1,167 @@
+"""The coordinators' side: messages and commands in a team's group, relayed to the person.
+
+Only messages from a configured team chat are considered, and a request is looked up within
+that chat only, so team A can never see or act on team B's requests. What a coordinator writes
+reaches the person signed with the team's name, never with the coordinator's account.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+
+from bot.config import TeamSettings
+from bot.contact.repositories import OutboxRepository, RequestRepository
+from bot.content.telegram_html import escape
+from bot.i18n.catalogs import N_
+from bot.storage.models import ContactRequest, RequestStatus
+from bot.telegram.context import LotseContext
+from bot.telegram.delivery import team_translator
+from bot.telegram.message_parts import parts_of
+
+__all__ = ["on_team_message"]
+
+logger = logging.getLogger(__name__)
+COMMANDS = ("claim", "close", "reopen", "note", "t", "templates")
+CLAIMED = N_("A counsellor has taken up your request %(ref)s and will answer you here.")
+
+
+def _team_of(context: LotseContext, chat_id: int) -> TeamSettings | None:
+    for team in context.runtime.settings.teams.values():
+        if team.chat_id == chat_id:
+            return team
+    return None
+
+
+async def _request_of(requests: RequestRepository, message: Message) -> ContactRequest | None:
+    chat_id = message.chat_id
+    if message.is_topic_message and message.message_thread_id is not None:
+        return await requests.by_thread(chat_id, message.message_thread_id)
+    reply = message.reply_to_message
+    if reply is not None:
+        return await requests.by_team_message(chat_id, reply.message_id)
+    return None
+
+
+def _command(message: Message) -> tuple[str, str] | None:
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None
+    head, _, rest = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return (name, rest.strip()) if name in COMMANDS else None
+
+
+async def on_team_message(update: Update, context: LotseContext) -> None:
+    """A message in a group: if it belongs to a request of this team, act on it."""
+    message = update.effective_message
+    if message is None or update.effective_user is None or update.effective_user.is_bot:
+        return
+    team = _team_of(context, message.chat_id)
+    if team is None:
+        return  # not a team chat: say nothing
+    runtime = context.runtime
+    tr = team_translator(runtime)
+    now = runtime.clock.now()
+    reply_text = None
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        outbox = OutboxRepository(session)
+        request = await _request_of(requests, message)
+        command = _command(message)
+        if request is None:
+            if command is not None:
+                reply_text = tr.gettext(
+                    "Please use this command inside the topic of a request (or as a reply to its card)."
+                )
+        elif command is not None:
+            reply_text = await _run_command(
+                command, request, requests, outbox, update, runtime, now
+            )
+        else:
+            parts = parts_of(message)
+            if parts is None or request.status not in (RequestStatus.OPEN, RequestStatus.CLAIMED):
+                if request.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN):
+                    reply_text = tr.gettext(
+                        "This request is closed; nothing was sent. Use /reopen first."
+                    )
+            else:
+                stored = await requests.add_message(
+                    request,
+                    "out",
+                    parts.kind,
+                    parts.body,
+                    parts.file_id,
+                    now,
+                    team_message_id=message.message_id,
+                )
+                request.first_answer_at = request.first_answer_at or now
+                request.last_team_message_at = now
+                await session.flush()
+                await outbox.enqueue(
+                    f"message:{stored.id}:to-person",
+                    "to-person",
+                    {"message": stored.id},
+                    now,
+                    request_id=request.id,
+                )
+    if reply_text:
+        await message.reply_text(reply_text)
+    runtime.kick_delivery()
+
+
+async def _run_command(command, request, requests, outbox, update, runtime, now) -> str | None:
+    name, argument = command
+    tr = team_translator(runtime)
+    coordinator = update.effective_user.first_name[:64]
+    if name == "claim":
+        request.status = RequestStatus.CLAIMED
+        request.claimed_by_name, request.claimed_by_id = coordinator, update.effective_user.id
+        request.first_answer_at = request.first_answer_at or now
+        await outbox.enqueue(
+            f"request:{request.id}:claimed:{now.isoformat()}", "notice",
+            {"request": request.id, "text": CLAIMED},
+            now, request_id=request.id,
+        )  # fmt: skip
+        return "🙋 " + tr.gettext("%(name)s takes care of this request.") % {
+            "name": escape(coordinator)
+        }
+    if name == "close":
+        request.status, request.closed_at = RequestStatus.CLOSED, now
+        return "✅ " + tr.gettext("Request closed by %(name)s.") % {"name": escape(coordinator)}
+    if name == "reopen":
+        request.status, request.closed_at = RequestStatus.OPEN, None
+        return "↩️ " + tr.gettext("Request reopened by %(name)s.") % {"name": escape(coordinator)}
+    if name == "note":
+        if not argument:
+            return tr.gettext("Write the note after the command: /note TEXT")
+        await requests.add_message(
+            request, "note", "text", argument, None, now, author_name=coordinator
+        )
+        return "📝 " + tr.gettext("Internal note saved. It is not sent to the person.")
+    templates = runtime.content.templates
+    if name == "templates" or (name == "t" and argument not in templates):
+        listing = ", ".join(sorted(templates))
+        return tr.gettext("Templates: %(names)s — send one with /t NAME") % {"names": listing}
+    template = templates[argument]
+    text, _ = template.text.resolve(runtime.content.language_chain(request.language))
+    stored = await requests.add_message(
+        request, "out", "text", text, None, now, author_name=coordinator
+    )
+    request.first_answer_at = request.first_answer_at or now
+    request.last_team_message_at = now
+    await requests.session.flush()
+    await outbox.enqueue(
+        f"message:{stored.id}:to-person",
+        "to-person",
+        {"message": stored.id},
+        now,
+        request_id=request.id,
+    )
+    return (
+        "📤 "
+        + tr.gettext("Template sent in the person's language. In German:")
+        + "\n"
+        + template.text.source
+    )

@@ -1,0 +1,327 @@
+"""Confidential contact requests, through the emulator: a person writes, a team answers."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import Settings, TeamSettings
+from bot.contact.followup import run_follow_up
+from bot.contact.repositories import OutboxRepository
+from bot.content.addresses import page_address
+from bot.emulator import BotApiEmulator
+from bot.telegram.delivery import deliver_due
+from tests.helpers.botharness import START, running_bot
+from tests.helpers.clock import FakeClock
+
+SECRET = "Mein Mann bedroht mich seit Wochen"
+
+
+@contextlib.asynccontextmanager
+async def team_setup(database, *, forum=True):
+    clock = FakeClock(START)
+    async with BotApiEmulator(clock=clock.now) as emulator:
+        token = emulator.create_bot()
+        anna = emulator.add_user("Anna", language_code="de")
+        group = emulator.add_group("Koordination Dortmund", forum=forum, members=[anna])
+        settings = Settings(
+            teams={
+                "dortmund": TeamSettings(
+                    "dortmund", "Koordination Dortmund", group.id, ("de", "ar"), "Mo-Fr 08:00-18:00"
+                )
+            },
+            fallback_team="dortmund",
+        )
+        async with running_bot(
+            database, settings=settings, emulator=emulator, clock=clock, token=token
+        ) as bot:
+            yield bot, group, anna
+
+
+async def write_request(bot, person, words=SECRET):
+    """Walk the person through consent, region, method and one message, then Send."""
+    content = bot.content
+    await person.send_text("/start")
+    await person.wait_for_bot_message()
+    await person.press_button(page_address(content.version, "violence"))
+    await person.wait_for_bot_message()
+    await person.press_button(page_address(content.version, "violence_contact"))
+    consent = await person.wait_for_bot_message()
+    assert "/delete_my_data" in consent.text
+    await person.press_button(consent.buttons[0])  # I agree
+    regions = await person.wait_for_bot_message()
+    await person.press_button(
+        next(b for b in regions.buttons if "Dortmund" in b or "دورتموند" in b)
+    )
+    methods = await person.wait_for_bot_message()
+    await person.press_button(methods.buttons[0])  # only in this chat
+    await person.wait_for_bot_message()
+    await person.send_text(words)
+    ready = await person.wait_for_bot_message()
+    await person.press_button(ready.buttons[0])  # Send
+    sent = await person.wait_for_bot_message()
+    assert "#" in sent.text
+    return sent
+
+
+@pytest.mark.parametrize("forum", [True, False], ids=["forum", "plain-group"])
+async def test_round_trip_arabic_person_and_german_team(database, forum):
+    async with team_setup(database, forum=forum) as (bot, group, anna):
+        amal = bot.person("Amal", "ar")
+        sent = await write_request(bot, amal)
+        reference = "#" + sent.text.split("#", 1)[1][:4]
+        card = await group.wait_for_bot_message(lambda m: reference in (m.text or ""))
+        assert "Amal" not in card.text and str(amal.id) not in card.text
+        copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        thread = copied.thread_id
+        if forum:
+            assert reference in group.topics()[thread].name
+        # a coordinator's template reaches the person in Arabic, signed by the team
+        await anna.send_text(
+            "/t received", chat=group, thread_id=thread, reply_to=None if forum else card.message_id
+        )
+        answer = await amal.wait_for_bot_message(
+            lambda m: "Koordination Dortmund" in (m.text or "")
+        )
+        arabic = bot.content.templates["received"].text.get("ar")
+        assert arabic.splitlines()[0][:20] in answer.text
+        assert "Anna" not in answer.text
+        german = await group.wait_for_bot_message(lambda m: "📤" in (m.text or ""))
+        assert bot.content.templates["received"].text.source[:20] in german.text
+        # the person answers; it goes to the same place
+        await amal.send_text("شكراً")
+        reply = await group.wait_for_bot_message(lambda m: "شكراً" in (m.text or ""))
+        assert reply.thread_id == thread
+        await bot.idle()
+
+
+async def test_no_plain_text_in_the_database(database):
+    async with team_setup(database) as (bot, group, _anna):
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        async with database.unit_of_work() as session:
+            rows = (await session.execute(text("select * from request_messages"))).all()
+        assert rows
+        assert SECRET not in repr(rows) and "bedroht" not in repr(rows)
+
+
+async def test_claim_close_reopen_and_internal_note(database):
+    async with team_setup(database) as (bot, group, anna):
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        thread = copied.thread_id
+        await anna.send_text("/claim", chat=group, thread_id=thread)
+        await group.wait_for_bot_message(lambda m: "Anna" in (m.text or ""), thread_id=thread)
+        taken = await amal.wait_for_bot_message()
+        assert "#" in taken.text
+        await anna.send_text("/note Rückruf am Montag", chat=group, thread_id=thread)
+        await group.wait_for_bot_message(lambda m: "📝" in (m.text or ""), thread_id=thread)
+        await anna.send_text("/close", chat=group, thread_id=thread)
+        await group.wait_for_bot_message(lambda m: "✅" in (m.text or ""), thread_id=thread)
+        await anna.send_text("noch eine Frage", chat=group, thread_id=thread)
+        await group.wait_for_bot_message(lambda m: "/reopen" in (m.text or ""), thread_id=thread)
+        await anna.send_text("/reopen", chat=group, thread_id=thread)
+        await group.wait_for_bot_message(lambda m: "↩️" in (m.text or ""), thread_id=thread)
+        await bot.idle()
+        texts = [m.text or "" for m in amal.messages()]
+        assert not any("Rückruf" in t for t in texts), "internal notes never reach the person"
+
+
+@pytest.mark.parametrize("died", ["after-storing", "while-sending"])
+async def test_killed_between_storing_and_delivering_then_delivered_exactly_once(database, died):
+    clock = FakeClock(START)
+    async with BotApiEmulator(clock=clock.now) as emulator:
+        token = emulator.create_bot()
+        anna = emulator.add_user("Anna", language_code="de")
+        group = emulator.add_group("Koordination Dortmund", forum=True, members=[anna])
+        settings = Settings(
+            teams={
+                "dortmund": TeamSettings("dortmund", "Koordination Dortmund", group.id, ("de",))
+            },
+            fallback_team="dortmund",
+        )
+        # The first process stores the request and dies before it delivers anything.
+        async with running_bot(
+            database, settings=settings, emulator=emulator, clock=clock, token=token, deliver=False
+        ) as bot:
+            amal = bot.person("Amal", "de")
+            await write_request(bot, amal)
+        if died == "while-sending":
+            # ... or it had taken the entry for sending (its lease) when it died.
+            async with database.unit_of_work() as session:
+                taken = await OutboxRepository(session).claim_due(
+                    clock.now(), 10, dt.timedelta(seconds=60)
+                )
+            assert taken
+        assert not [
+            m for m in group.bot_messages() if "📨" in (m.text or "") or SECRET in (m.text or "")
+        ]
+        # A new process starts; a lease of the dead process runs out after a minute.
+        async with running_bot(
+            database, settings=settings, emulator=emulator, clock=clock, token=token
+        ) as bot:
+            clock.advance(120)
+            await deliver_due(bot.application.bot, bot.runtime)
+            await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+            clock.advance(120)
+            await deliver_due(bot.application.bot, bot.runtime)
+            await bot.idle()
+        cards = [m for m in group.bot_messages() if "📨" in (m.text or "")]
+        copies = [m for m in group.bot_messages() if SECRET in (m.text or "")]
+        assert len(cards) == 1 and len(copies) == 1
+        assert len(group.topics()) == 1
+
+
+@pytest.mark.parametrize(("status", "retry_after"), [(429, 1), (502, None)])
+async def test_telegram_errors_during_delivery_are_retried(database, status, retry_after):
+    async with team_setup(database) as (bot, group, _anna):
+        bot.emulator.inject_fault(
+            method="sendMessage", status=status, retry_after=retry_after, times=4, chat_id=group.id
+        )
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        for _ in range(6):
+            await deliver_due(bot.application.bot, bot.runtime)
+            if any(SECRET in (m.text or "") for m in group.bot_messages()):
+                break
+            bot.clock.advance(60)
+        copies = [m for m in group.bot_messages() if SECRET in (m.text or "")]
+        assert len(copies) == 1
+
+
+async def test_reminder_then_escalation_with_a_controlled_clock(database):
+    clock = FakeClock(START)
+    async with BotApiEmulator(clock=clock.now) as emulator:
+        token = emulator.create_bot()
+        anna = emulator.add_user("Anna", language_code="de")
+        team = emulator.add_group("Koordination Dortmund", forum=True, members=[anna])
+        central = emulator.add_group("Koordination Zentral", forum=False, members=[anna])
+        settings = Settings(
+            teams={
+                "dortmund": TeamSettings(
+                    "dortmund", "Koordination Dortmund", team.id, ("de", "ar")
+                ),
+                "zentral": TeamSettings("zentral", "Koordination Zentral", central.id, ("de",)),
+            },
+            fallback_team="zentral",
+        )
+        async with running_bot(
+            database, settings=settings, emulator=emulator, clock=clock, token=token
+        ) as bot:
+            amal = bot.person("Amal", "ar")
+            await write_request(bot, amal)
+            await team.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+            await bot.idle()
+            clock.advance(dt.timedelta(hours=25))
+            await run_follow_up(bot.runtime)
+            await team.wait_for_bot_message(lambda m: "⏰" in (m.text or ""))
+            await bot.idle()  # the delivery is recorded before time jumps two days ahead
+            clock.advance(dt.timedelta(hours=48))
+            await run_follow_up(bot.runtime)
+            await central.wait_for_bot_message(lambda m: "⚠️" in (m.text or ""))
+            await run_follow_up(bot.runtime)  # nothing twice
+            await bot.idle()
+            assert len([m for m in team.bot_messages() if "⏰" in (m.text or "")]) == 1, [
+                m.text for m in team.bot_messages()
+            ]
+            assert len([m for m in central.bot_messages() if "⚠️" in (m.text or "")]) == 1
+
+
+async def test_out_of_office_hours_answer(database):
+    async with team_setup(database) as (bot, _group, _anna):
+        bot.clock.set(dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC))  # Saturday night
+        amal = bot.person("Amal", "de")
+        sent = await write_request(bot, amal)
+        assert "110" in sent.text
+        expected = bot.runtime.translator("de").gettext(
+            "Our team is not working right now. You can expect an answer from %(time)s."
+        )
+        assert expected.split("%")[0].strip() in sent.text
+
+
+async def test_commands_from_outside_the_team_reveal_nothing(database):
+    async with team_setup(database) as (bot, group, _anna):
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        eve = bot.person("Eve", "de")
+        await eve.send_text("/claim")
+        answer = await eve.wait_for_bot_message()
+        assert "#" not in (answer.text or "") and SECRET not in (answer.text or "")
+        other = bot.emulator.add_group("Andere Gruppe", forum=False, members=[eve])
+        await eve.send_text("/close", chat=other)
+        await bot.idle()
+        assert other.bot_messages() == []
+
+
+async def test_erasure_tells_the_team_and_leaves_nothing(database):
+    async with team_setup(database) as (bot, group, _anna):
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        await amal.send_text("/my_data")
+        mine = await amal.wait_for_bot_message()
+        assert "#" in mine.text
+        await amal.send_text("/delete_my_data")
+        confirm = await amal.wait_for_bot_message()
+        await amal.press_button(confirm.buttons[0])
+        await amal.wait_for_bot_message()
+        await group.wait_for_bot_message(
+            lambda m: "withdrawn" in (m.text or "") or "zurückgezogen" in (m.text or "")
+        )
+        async with database.unit_of_work() as session:
+            for table in ("users", "contact_requests", "request_messages"):
+                count = (await session.execute(text(f"select count(*) from {table}"))).scalar_one()
+                assert count == 0, table
+
+
+async def test_closed_requests_are_purged_after_retention(database):
+    async with team_setup(database) as (bot, group, anna):
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        await anna.send_text("/close", chat=group, thread_id=copied.thread_id)
+        await group.wait_for_bot_message(lambda m: "✅" in (m.text or ""))
+        bot.clock.advance(dt.timedelta(days=bot.runtime.settings.retention_days + 1))
+        await run_follow_up(bot.runtime)
+        async with database.unit_of_work() as session:
+            assert (
+                await session.execute(text("select count(*) from contact_requests"))
+            ).scalar_one() == 0
+            assert (
+                await session.execute(text("select count(*) from request_messages"))
+            ).scalar_one() == 0
+
+
+async def all_kinds(wait, kinds=("voice", "photo", "document")):
+    """Wait until a message of each kind arrived, in whatever order; return them by kind."""
+    found = {}
+    while len(found) < len(kinds):
+        message = await wait(lambda m: m.kind in kinds and m.kind not in found)
+        found[message.kind] = message
+    return found
+
+
+async def test_voice_photo_and_document_both_ways(database):
+    async with team_setup(database) as (bot, group, anna):
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        thread = copied.thread_id
+        await amal.send_voice()
+        await amal.send_photo(caption="Der Brief")
+        await amal.send_document("brief.pdf", b"%PDF-1.4 test")
+        arrived = await all_kinds(group.wait_for_bot_message)
+        assert all("Amal" not in (m.text or "") and m.thread_id == thread for m in arrived.values())
+        await anna.send_voice(chat=group, thread_id=thread)
+        await anna.send_photo(chat=group, thread_id=thread, caption="Hier ist der Weg")
+        await anna.send_document("termin.pdf", b"%PDF-1.4 termin", chat=group, thread_id=thread)
+        received = await all_kinds(amal.wait_for_bot_message)
+        for message in received.values():
+            assert "Koordination Dortmund" in (message.text or "")
+            assert "Anna" not in (message.text or "")
