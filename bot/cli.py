@@ -150,17 +150,28 @@ def _run(args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
+def configure_logging(*, debug: bool = False) -> None:
+    """Log for the operator: INFO, and with --debug also Lotse's own details.
+
+    Libraries stay at INFO even with --debug: python-telegram-bot, the HTTP clients and the
+    database drivers log whole updates, requests and query parameters — message texts, names,
+    phone numbers, Telegram ids — at DEBUG. Nothing a person wrote may reach the log.
+    """
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
+    for name in ("httpx", "httpcore", "alembic.runtime.plugins"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``lotse`` and ``python -m bot``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False) or bool(os.environ.get("LOTSE_DEBUG"))
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    configure_logging(debug=debug)
     handler = getattr(args, "handler", None)
     if handler is None:
         return _usage(parser)

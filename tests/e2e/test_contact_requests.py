@@ -325,3 +325,89 @@ async def test_voice_photo_and_document_both_ways(database):
         for message in received.values():
             assert "Koordination Dortmund" in (message.text or "")
             assert "Anna" not in (message.text or "")
+
+
+async def test_unreachable_team_chat_goes_to_the_fallback_team_and_admins_are_told(database):
+    clock = FakeClock(START)
+    async with BotApiEmulator(clock=clock.now) as emulator:
+        token = emulator.create_bot()
+        anna = emulator.add_user("Anna", language_code="de")
+        admin = emulator.add_user("Admin", language_code="de")
+        central = emulator.add_group("Koordination Zentral", forum=True, members=[anna])
+        settings = Settings(
+            teams={
+                "dortmund": TeamSettings(
+                    "dortmund", "Koordination Dortmund", -100999, ("de", "ar")
+                ),
+                "zentral": TeamSettings("zentral", "Koordination Zentral", central.id, ("de",)),
+            },
+            fallback_team="zentral",
+            admins=(admin.id,),
+        )
+        async with running_bot(
+            database, settings=settings, emulator=emulator, clock=clock, token=token
+        ) as bot:
+            await admin.send_text(
+                "/start"
+            )  # an admin has talked to the bot, so it may write to them
+            await admin.wait_for_bot_message()
+            amal = bot.person("Amal", "ar")
+            await write_request(bot, amal)
+            await central.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+            alert = await admin.wait_for_bot_message(lambda m: "dortmund" in (m.text or ""))
+            assert "#" in alert.text
+
+
+async def test_team_b_cannot_act_on_team_a_requests(database):
+    clock = FakeClock(START)
+    async with BotApiEmulator(clock=clock.now) as emulator:
+        token = emulator.create_bot()
+        anna = emulator.add_user("Anna", language_code="de")
+        bernd = emulator.add_user("Bernd", language_code="de")
+        team_a = emulator.add_group("Team A", forum=True, members=[anna])
+        team_b = emulator.add_group("Team B", forum=False, members=[bernd])
+        settings = Settings(
+            teams={
+                "dortmund": TeamSettings("dortmund", "Team A", team_a.id, ("de", "ar")),
+                "duesseldorf": TeamSettings("duesseldorf", "Team B", team_b.id, ("de",)),
+            },
+            fallback_team="dortmund",
+        )
+        async with running_bot(
+            database, settings=settings, emulator=emulator, clock=clock, token=token
+        ) as bot:
+            amal = bot.person("Amal", "de")
+            await write_request(bot, amal)
+            copied = await team_a.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+            # Team B replies to a message id of team A's chat and tries to close: nothing happens.
+            await bernd.send_text("/close", chat=team_b, reply_to=None)
+            await bernd.send_text("Hallo?", chat=team_b)
+            await bot.idle()
+            assert not any(SECRET in (m.text or "") for m in team_b.bot_messages())
+            assert all("Hallo?" not in (m.text or "") for m in amal.messages() if m.from_bot)
+            async with database.unit_of_work() as session:
+                status = (
+                    await session.execute(text("select status from contact_requests"))
+                ).scalar_one()
+            assert status == 1  # still open
+            assert copied.thread_id is not None
+
+
+async def test_logs_hold_no_message_content_names_or_numbers(database, caplog):
+    import logging
+
+    from bot.cli import configure_logging
+
+    configure_logging(debug=True)  # the operator's most talkative setting
+    caplog.set_level(logging.DEBUG, logger="bot")
+    async with team_setup(database) as (bot, group, anna):
+        amal = bot.person("Amal", "de")
+        await write_request(bot, amal)
+        copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        await anna.send_text("Wir rufen Sie an", chat=group, thread_id=copied.thread_id)
+        await amal.wait_for_bot_message(lambda m: "Wir rufen" in (m.text or ""))
+        await bot.idle()
+    logged = caplog.text
+    assert "Application started" in logged, "the log was captured"
+    for secret in (SECRET, "Wir rufen Sie an", "Amal", "Anna", str(amal.id)):
+        assert secret not in logged, secret

@@ -53,7 +53,9 @@ async def start_contact(
     update: Update, context: LotseContext, v: Visit, topic: str, node_id: str
 ) -> None:
     """A "write to a counsellor" page was opened: consent first, then the region."""
-    v.user.flow_data = {"topic": topic, "node": node_id}
+    earlier = await _requests(v).requests_of_user(v.user.id)
+    known_region = next((r.region for r in reversed(earlier) if r.region), None)
+    v.user.flow_data = {"topic": topic, "node": node_id, "region": known_region}
     if v.user.consented_at is None:
         v.user.flow = Flow.CONTACT_CONSENT
         screen = consent_screen(v.runtime.content, topic, v.tr, v.runtime.settings.retention_days)
