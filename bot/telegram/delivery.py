@@ -31,6 +31,11 @@ class _TeamUnreachable(Exception):
     """The team's chat refused or does not exist: the request goes to the fallback team."""
 
 
+def _msgid(payload: dict) -> str:
+    """The (English) interface string an outbox notice names; translated when delivered."""
+    return str(payload["text"])
+
+
 def team_translator(runtime: Runtime):
     """Coordinators read the interface in the content's source language (German)."""
     return runtime.translator(runtime.content.source_language)
@@ -300,7 +305,7 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         if request.team_chat_id is None:
             return {"skipped": True}
         tr = team_translator(runtime)
-        text = tr.gettext(payload["text"]) % {
+        text = tr.gettext(_msgid(payload)) % {
             "ref": "#" + request.reference,
             **payload.get("values", {}),
         }
@@ -314,7 +319,7 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     if chat_id is None:
         return {"skipped": True}
     tr = runtime.translator(request.language)
-    text = tr.gettext(payload["text"]) % {"ref": "#" + request.reference}
+    text = tr.gettext(_msgid(payload)) % {"ref": "#" + request.reference}
     sent = await bot.send_message(chat_id, text)
     return {"message_id": sent.message_id}
 
@@ -358,7 +363,7 @@ async def _reroute(bot: Bot, runtime: Runtime, payload: dict) -> None:
 async def _team_text(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """A notice to a team chat that must not depend on the request still existing (erasure)."""
     tr = team_translator(runtime)
-    text = tr.gettext(payload["text"]) % payload.get("values", {})
+    text = tr.gettext(_msgid(payload)) % payload.get("values", {})
     sent = await bot.send_message(payload["chat"], text, message_thread_id=payload.get("thread"))
     return {"message_id": sent.message_id}
 

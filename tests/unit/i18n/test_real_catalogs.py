@@ -78,7 +78,6 @@ def test_plural_rule_matches_cldr_in_cldr_order(language: str) -> None:
     assert len(set(in_form_order)) == catalog.num_plurals
 
 
-@pytest.mark.xfail(reason="interface strings not yet translated", strict=False)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalog_is_completely_translated(language: str) -> None:
     catalog = read_catalog(catalog_path(LOCALES, language))
