@@ -31,13 +31,17 @@ _BLOCK_TAGS = frozenset({"pre", "blockquote"})
 _SPACES = frozenset(" \t\u00a0\u2009\u202f")
 # Punctuation that belongs inside a run when it stands between two left-to-right characters:
 # times (09:00–17:00), dates (29.03.), URLs and e-mail addresses, "Hauptstr. 5".
-_INNER = frozenset(".,:/-–_@#&?=~'’%*")
+_INNER = frozenset(".,:/-–_&?=~'’%*")
+# Sigils that may also *start* a run: "@user", "#K7QF" (a request reference). A "/" starts one
+# too, so that a command such as /delete_my_data stays whole and Telegram still recognises it.
+_SIGILS = frozenset("@#")
 
 # One class letter per character of the message, matched by _RUN:
 #   L strong left-to-right letter   D digit   M combining mark   + plus sign   ( ) brackets
 #   " " space   P punctuation inside a run   T tag or entity (transparent inside a run)
-#   / slash (inside, or at the end of a URL)   X anything else: right-to-left text, newline, emoji
-_RUN = re.compile(r"(?:\+(?=T*D)|[LD])(?:[LDMP/ +()T]*[LDM)/])?")
+#   / slash (inside, or at the end of a URL)   S @ or # (inside, or starting a run)
+#   X anything else: right-to-left text, newline, emoji
+_RUN = re.compile(r"(?:\+(?=T*D)|/(?=L)|S(?=[LD])|[LD])(?:[LDMPS/ +()T]*[LDM)/])?")
 
 
 def isolate_ltr(html: str) -> str:
@@ -97,6 +101,8 @@ def _class_of(char: str) -> str:
         return " "
     if char in "+()/":
         return char
+    if char in _SIGILS:
+        return "S"
     if char in _INNER:
         return "P"
     category = unicodedata.category(char)

@@ -215,17 +215,24 @@ async def _update_request(runtime: Runtime, request_id: int, **values) -> None:
             setattr(request, key, value)
 
 
+async def _message_with_people(session, runtime: Runtime, message_id: int):
+    """A stored message (decrypted) with its request and the person, or None if any is gone."""
+    requests = RequestRepository(session, runtime.cipher)
+    message = await requests.message(message_id)
+    request = await requests.get(message.request_id) if message is not None else None
+    person = await session.get(User, request.user_id) if request and request.user_id else None
+    if message is None or request is None or person is None:
+        return None
+    return message, request, person
+
+
 async def _to_team(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """Copy one of the person's messages into the request's place in the team chat."""
     async with runtime.database.unit_of_work() as session:
-        requests = RequestRepository(session, runtime.cipher)
-        message = await requests.message(payload["message"])
-        if message is None or message.team_message_id is not None:
+        found = await _message_with_people(session, runtime, payload["message"])
+        if found is None or found[0].team_message_id is not None or found[1].team_chat_id is None:
             return {"skipped": True}
-        request = await requests.get(message.request_id)
-        person = await session.get(User, request.user_id) if request and request.user_id else None
-        if request is None or request.team_chat_id is None or person is None:
-            return {"skipped": True}
+        message, request, person = found
         if request.card_message_id is None:
             raise NetworkError("the request is not open in the team chat yet")
         chat_id, thread_id, card_id = (
@@ -261,14 +268,10 @@ async def _to_team(bot: Bot, runtime: Runtime, payload: dict) -> dict:
 async def _to_person(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """Send a coordinator's message (or a template) to the person, signed with the team's name."""
     async with runtime.database.unit_of_work() as session:
-        requests = RequestRepository(session, runtime.cipher)
-        message = await requests.message(payload["message"])
-        if message is None or message.person_message_id is not None:
+        found = await _message_with_people(session, runtime, payload["message"])
+        if found is None or found[0].person_message_id is not None:
             return {"skipped": True}
-        request = await requests.get(message.request_id)
-        person = await session.get(User, request.user_id) if request and request.user_id else None
-        if request is None or person is None:
-            return {"skipped": True}
+        message, request, person = found
         team = runtime.settings.teams.get(request.team or "")
         signature = "💬 <b>" + escape(team.name if team else "Lotse") + "</b>"
         chat_id, team_chat, language = person.telegram_id, request.team_chat_id, request.language

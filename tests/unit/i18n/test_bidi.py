@@ -163,3 +163,11 @@ def test_rtl_message_is_idempotent(html: str) -> None:
     once = rtl_message(html)
 
     assert rtl_message(once) == once
+
+
+def test_commands_references_and_usernames_stay_whole_in_right_to_left_text():
+    from bot.i18n.bidi import LRI, PDI, rtl_message
+
+    text = rtl_message("احذف بالأمر /delete_my_data رقم الطلب #K7QF أو @lotse_bot")
+    for token in ("/delete_my_data", "#K7QF", "@lotse_bot"):
+        assert LRI + token + PDI in text
