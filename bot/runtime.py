@@ -14,6 +14,7 @@ from bot.contact.crypto import Cipher
 from bot.contact.references import ReferenceGenerator
 from bot.content.models import Content
 from bot.directory.search import Directory
+from bot.safety.crisis import CrisisMatcher
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.storage.database import Database
 
@@ -58,3 +59,8 @@ class Runtime:
         from bot.telegram.callback_data import CallbackCodec
 
         return CallbackCodec(self.content)
+
+    @functools.cached_property
+    def crisis(self) -> CrisisMatcher:
+        """The crisis phrases of every language of the content."""
+        return CrisisMatcher(self.content.crisis_words)

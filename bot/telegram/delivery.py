@@ -240,7 +240,9 @@ async def _to_team(bot: Bot, runtime: Runtime, payload: dict) -> dict:
             request.thread_id,
             request.card_message_id,
         )
-        head = f"👤 <b>#{request.reference}</b>"
+        # Crisis words in the message put 🚨 in front, so that the team sees it at a glance.
+        alarm = "🚨 " if runtime.crisis.matches(message.body) else ""
+        head = f"{alarm}👤 <b>#{request.reference}</b>"
         person_chat = person.telegram_id
     reply = (
         None

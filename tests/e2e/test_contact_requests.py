@@ -60,8 +60,8 @@ async def write_request(bot, person, words=SECRET):
     await person.press_button(methods.buttons[0])  # only in this chat
     await person.wait_for_bot_message()
     await person.send_text(words)
-    ready = await person.wait_for_bot_message()
-    await person.press_button(ready.buttons[0])  # Send
+    ready = await person.wait_for_bot_message(lambda m: m.button("k:send:") is not None)
+    await person.press_button("k:send:", message=ready)
     sent = await person.wait_for_bot_message()
     assert "#" in sent.text
     return sent
@@ -411,3 +411,15 @@ async def test_logs_hold_no_message_content_names_or_numbers(database, caplog):
     assert "Application started" in logged, "the log was captured"
     for secret in (SECRET, "Wir rufen Sie an", "Amal", "Anna", str(amal.id)):
         assert secret not in logged, secret
+
+
+async def test_crisis_words_in_a_request_mark_it_urgent_for_the_team(database):
+    async with team_setup(database) as (bot, group, _anna):
+        amal = bot.person("Amal", "ar")
+        await write_request(bot, amal, words="زوجي ضربني وأنا خائفة")
+        card = await group.wait_for_bot_message(
+            lambda m: "#" in (m.text or "") and "·" in (m.text or "")
+        )
+        assert card.text.startswith("🚨")
+        copied = await group.wait_for_bot_message(lambda m: "ضربني" in (m.text or ""))
+        assert copied.text.startswith("🚨")

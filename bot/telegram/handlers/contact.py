@@ -159,6 +159,8 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
             now,
             person_message_id=message.message_id,
         )
+        if v.runtime.crisis.matches(parts.body):
+            draft.urgent = True  # the team sees 🚨 on the card
         count = len(await requests.messages(draft))
         await v.show(update, context, compose_screen(v.tr, count), edit=False)
         return True
@@ -177,6 +179,8 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
             person_message_id=message.message_id,
         )
         request.last_person_message_at = now
+        if v.runtime.crisis.matches(parts.body):
+            request.urgent = True
         await v.session.flush()
         await OutboxRepository(v.session).enqueue(
             f"message:{stored.id}:to-team",

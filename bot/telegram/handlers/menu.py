@@ -162,6 +162,10 @@ async def open_page(update: Update, context: LotseContext, v: Visit, node_id: st
 async def on_text(update: Update, context: LotseContext) -> None:
     """Free text: a place while searching services, else the pages that match — never silence."""
     async with visit(update, context) as v:
+        if v.runtime.crisis.matches(update.effective_message.text):
+            # Danger comes first: the emergency numbers before anything else is answered.
+            card = emergency_card(v.runtime.content, v.language, v.tr, back_to=v.user.current_node)
+            await v.show(update, context, card, edit=False)
         if v.user.flow in contact.CONTACT_FLOWS and await contact.on_contact_message(
             update, context, v
         ):
