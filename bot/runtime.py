@@ -14,8 +14,8 @@ from bot.contact.crypto import Cipher
 from bot.contact.references import ReferenceGenerator
 from bot.content.models import Content
 from bot.directory.search import Directory
-from bot.safety.crisis import CrisisMatcher
 from bot.i18n.catalogs import Catalogs, Translator
+from bot.safety.crisis import CrisisMatcher
 from bot.storage.database import Database
 
 __all__ = ["Runtime"]
