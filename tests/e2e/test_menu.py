@@ -91,6 +91,8 @@ async def test_typed_words_find_pages(bot):
     await amal.send_text("/start")
     await amal.wait_for_bot_message()
     await amal.send_text("Mein Mann schlägt mich, ich habe Angst")
+    emergency = await amal.wait_for_bot_message()
+    assert "110" in emergency.text, "crisis words: the emergency card comes first"
     answer = await amal.wait_for_bot_message()
     expected = [
         m.node_id for m in find_pages(bot.content, "Mein Mann schlägt mich, ich habe Angst", "de")
