@@ -16,6 +16,7 @@ __all__ = [
     "LanguageTarget",
     "OriginRef",
     "PageTarget",
+    "SafetyTarget",
     "Screen",
     "SearchTarget",
     "ServiceTarget",
@@ -83,6 +84,13 @@ class ContactTarget:
 
     action: str
     value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyTarget:
+    """A safety action: clear the chat, switch discreet mode."""
+
+    action: str
 
 
 @dataclass(frozen=True, slots=True)

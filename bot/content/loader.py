@@ -19,6 +19,7 @@ from bot.content.reading import (
     ServicesPart,
     merge_services_part,
     read_sections,
+    read_services_part_here,
     start_services_workers,
 )
 from bot.content.sections import Gathered, parse_section
@@ -139,36 +140,37 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
 def _read_all(
     files: list[Path], findings: Findings
 ) -> tuple[list[tuple[Path, list[Section]]], dict[Path, ServicesPart]]:
-    """Every file's sections, large services files parsed by workers (see bot.content.reading).
+    """Every file's sections; large services files are parsed into parts, by worker processes
+    and by this process once it has read the rest (see bot.content.reading).
 
     Problems found while reading are reported in file order, wherever the file was read.
     """
-    pool, futures = start_services_workers(files, findings.root or Path())
+    work = start_services_workers(files, findings.root or Path())
     per_file: dict[Path, Findings] = {}
     parsed: list[tuple[Path, list[Section]]] = []
-    parts: dict[Path, ServicesPart] = {}
+    parts: dict[Path, ServicesPart | None] = {}
     try:
         for file in files:
-            if file not in futures:
+            if file not in work:
                 per_file[file] = Findings(root=findings.root)
                 parsed.append((file, read_sections(file, per_file[file])))
             else:
                 parsed.append((file, []))
+        for file in work.here:
+            parts[file] = read_services_part_here(file, findings.root or Path())
+        for file, future in work.futures.items():
+            parts[file] = _result(future)
         for index, (file, _) in enumerate(parsed):
-            if file in futures:
-                part = _result(futures[file])
-                if part is not None:
-                    parts[file] = part
-                else:
-                    per_file[file] = Findings(root=findings.root)
-                    parsed[index] = (file, read_sections(file, per_file[file]))
+            if file in parts and parts[file] is None:
+                per_file[file] = Findings(root=findings.root)
+                parsed[index] = (file, read_sections(file, per_file[file]))
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if work.pool is not None:
+            work.pool.shutdown(cancel_futures=True)
     for file in files:
         if file in per_file:
             findings.items.extend(per_file[file].items)
-    return parsed, parts
+    return parsed, {file: part for file, part in parts.items() if part is not None}
 
 
 def _result(future: Future[ServicesPart | None]) -> ServicesPart | None:

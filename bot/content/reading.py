@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -31,8 +31,10 @@ __all__ = [
     "PARALLEL_MIN_BYTES",
     "Section",
     "ServicesPart",
+    "ServicesWork",
     "merge_services_part",
     "read_sections",
+    "read_services_part_here",
     "start_services_workers",
 ]
 
@@ -191,26 +193,63 @@ def _service(values: tuple) -> Service:
     return Service(*fields_)
 
 
-def start_services_workers(
-    files: list[Path], root: Path
-) -> tuple[ProcessPoolExecutor | None, dict[Path, Future[ServicesPart | None]]]:
+@dataclass(slots=True)
+class ServicesWork:
+    """The large services files, split between worker processes and this process.
+
+    Attributes:
+        pool: the worker processes (None when nothing is read in parallel).
+        futures: the files the workers read, each with its coming part.
+        here: the files this process reads into parts itself, once its other files are read.
+    """
+
+    pool: ProcessPoolExecutor | None = None
+    futures: dict[Path, Future[ServicesPart | None]] = field(default_factory=dict)
+    here: tuple[Path, ...] = ()
+
+    def __contains__(self, path: Path) -> bool:
+        return path in self.futures or path in self.here
+
+
+def start_services_workers(files: list[Path], root: Path) -> ServicesWork:
     """Start reading the large files that look like services files in worker processes.
 
     Only on content large enough to gain, with more than one processor and the 'fork' start
-    method (a spawned worker would first have to import everything again).
+    method (a spawned worker would first have to import everything again). This process takes a
+    share of the files too: it reads the rest of the content in a fraction of the time a worker
+    needs for one services file, and a part it makes itself need not be pickled. So there is one
+    worker fewer than processors, and the files, largest first, go to whoever has the fewest
+    bytes so far (this process last on a tie, as it has the other files to read as well); the
+    workers share theirs as each becomes free.
     """
     big = [f for f in files if _size(f) >= _WORKER_MIN_BYTES and _mentions_services(f)]
+    processors = os.cpu_count() or 1
     if (
         sum(_size(f) for f in big) < PARALLEL_MIN_BYTES
-        or (os.cpu_count() or 1) < 2
+        or processors < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return None, {}
-    workers = min(len(big), os.cpu_count() or 1)
+        return ServicesWork()
+    workers = min(len(big), processors - 1)
+    shares: list[list[Path]] = [[] for _ in range(workers + 1)]  # the last one is ours
+    loads = [0] * len(shares)
+    for path in sorted(big, key=_size, reverse=True):
+        least = min(range(len(shares)), key=lambda i: (loads[i], i == workers))
+        shares[least].append(path)
+        loads[least] += _size(path)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     # Largest first, so that the workers finish at about the same time.
-    ordered = sorted(big, key=_size, reverse=True)
-    return pool, {f: pool.submit(_read_services_part, f, root) for f in ordered}
+    theirs = sorted((path for share in shares[:workers] for path in share), key=_size, reverse=True)
+    futures = {path: pool.submit(_read_services_part, path, root) for path in theirs}
+    return ServicesWork(pool, futures, tuple(shares[workers]))
+
+
+def read_services_part_here(path: Path, root: Path) -> ServicesPart | None:
+    """:func:`_read_services_part` in this process, failing as quietly as a worker would."""
+    try:
+        return _read_services_part(path, root)
+    except Exception:  # the file is read again in order, which reports what went wrong
+        return None
 
 
 def _size(path: Path) -> int:

@@ -65,10 +65,11 @@ def check_html(text: str) -> HtmlCheck:
     """Check ``text`` as Telegram would parse it with ``parse_mode=HTML``."""
     problems: list[str] = []
     stack: list[str] = []
+    tags = _TAG.findall(text)
     # Regular expressions do the scanning in C; Python only walks the (few) tags. Most tags are
     # allowed ones without attributes that open, or close the innermost open tag: they take the
     # short path here, everything else goes through the full rules in _tag.
-    for closing, name, attributes in _TAG.findall(text):
+    for closing, name, attributes in tags:
         name = name.lower()
         if not attributes and name in ALLOWED_TAGS:
             if not closing:
@@ -80,12 +81,19 @@ def check_html(text: str) -> HtmlCheck:
         _tag(closing == "/", name, attributes, stack, problems)
     for tag in reversed(stack):
         problems.append(f"<{tag}> is opened but never closed")
+    if "&" not in text and text.isascii():
+        # The common case, without building the text that remains: a tag is "<", "/" if it
+        # closes, its name and its attributes (which take up any space before ">"), and ">";
+        # it holds exactly one "<" and one ">", so any others stand alone.
+        removed = sum(2 + len(closing) + len(name) + len(attrs) for closing, name, attrs in tags)
+        for lone in ("<", ">"):
+            if text.count(lone) > len(tags):
+                problems.append(_lone(lone))
+        return HtmlCheck(tuple(problems), len(text) - removed)
     plain = _TAG.sub("", text)
     for lone in ("<", ">"):
         if lone in plain:
-            problems.append(
-                f'a lone "{lone}" must be written as {"&lt;" if lone == "<" else "&gt;"}'
-            )
+            problems.append(_lone(lone))
     if "&" in plain:
         for entity in _ENTITY_OR_AMP.finditer(plain):
             name = entity.group(1)
@@ -102,6 +110,10 @@ def check_html(text: str) -> HtmlCheck:
         else len(plain)
     )
     return HtmlCheck(tuple(problems), units)
+
+
+def _lone(char: str) -> str:
+    return f'a lone "{char}" must be written as {"&lt;" if char == "<" else "&gt;"}'
 
 
 def _tag(closing: bool, name: str, attributes: str, stack: list[str], problems: list[str]) -> None:

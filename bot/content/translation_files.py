@@ -80,9 +80,22 @@ def read_translation_table(text: str) -> TranslationTable | None:
     """Read a translation file in the plain layout; None if it is anything else."""
     if "translations:" not in text or _UNUSUAL.search(text):
         return None
+    table = _compact_table(text)
+    if table is not None:
+        return table
     lines = _logical_lines(text.split("\n"))
     if lines is None or len(lines) < 4:
         return None
+    header = _header(lines)
+    if header is None:
+        return None
+    language, language_line, indent = header
+    entries = _entries(lines, 3, indent)
+    return TranslationTable(language, language_line, entries) if entries is not None else None
+
+
+def _header(lines: list[_Logical]) -> tuple[str, int, int] | None:
+    """The language, its line and the entries' indentation, from the first four key lines."""
     (_, top, name, value, _), (language_line, outer, language, code, style) = lines[0], lines[1]
     _, texts_indent, texts, texts_value, _ = lines[2]
     indent = lines[3][1]
@@ -97,8 +110,7 @@ def read_translation_table(text: str) -> TranslationTable | None:
         or (style == "plain" and code in _NOT_TEXT)
     ):
         return None
-    entries = _entries(lines, 3, indent)
-    return TranslationTable(code, language_line, entries) if entries is not None else None
+    return code, language_line, indent
 
 
 def _logical_lines(raw: list[str]) -> list[_Logical] | None:
@@ -195,3 +207,82 @@ def _entries(lines: list[_Logical], start: int, indent: int) -> tuple[Translatio
             return None  # 'has no "text"': reported by the full reader
         entries.append((key, number, fields["text"], fields.get("from")))
     return tuple(entries)
+
+
+# The compact layout, in which almost every translation file is written: the three header lines,
+# then nothing but entries of one line ("key: text") or three ("key:", "from: …", "text: …"), no
+# blank lines or comments. :func:`_compact_table` reads it with one regular expression per
+# entry instead of one per line; the value patterns are those of _LINE, only kept from running
+# over a line break, so every value reads exactly as line by line. Anything else (another order,
+# a literal block, a blank line) ends the fast path and the file is read line by line.
+
+
+def _value(name: str) -> str:
+    """_VALUE for one line of a multi-line text, its groups named ``{name}_dq`` and so on."""
+    return (
+        rf'(?:"(?P<{name}_dq>[^"\\\n]*)"'
+        rf"|'(?P<{name}_sq>(?:[^'\n]|'')*)'"
+        rf"|(?P<{name}_plain>[^\s\-?:,\[\]{{}}#&*!|>'\"%@`](?:[^#:\n]*[^#:\s])?))"
+    )
+
+
+_COMPACT_HEAD = re.compile(r"translations:\n(?P<outer> +)language: [^\n]*\n(?P=outer)texts:\n")
+_COMPACT_ENTRY = (
+    rf"(?P<key>{_KEY}):(?:"
+    rf" +{_value('one')} *\n"
+    rf"|\n(?P<inner>{{indent}} +)from: +{_value('from')} *\n(?P=inner)text: +{_value('text')} *\n)"
+)
+_compact_entries: dict[int, re.Pattern[str]] = {}
+
+
+def _compact_table(text: str) -> TranslationTable | None:
+    """Read a file in the compact layout (see above); None if it is not written that way."""
+    head = _COMPACT_HEAD.match(text)
+    body = head.end() if head else 0
+    if head is None or not text.endswith("\n"):
+        return None
+    indent = len(text) - body - len(text[body:].lstrip(" "))
+    header = _logical_lines(text[:body].split("\n"))
+    if not indent or header is None or len(header) != 3:
+        return None
+    found = _header([*header, (4, indent, "", None, "plain")])
+    if found is None:
+        return None
+    language, language_line, _ = found
+    entry = _compact_entries.get(indent)
+    if entry is None:
+        spaces = " " * indent
+        pattern = spaces + _COMPACT_ENTRY.replace("{indent}", spaces)
+        entry = _compact_entries[indent] = re.compile(pattern)
+    entries: list[TranslationEntry] = []
+    append, match = entries.append, entry.match
+    position, number, end = body, 4, len(text)
+    while position < end:
+        found_entry = match(text, position)
+        if found_entry is None:
+            return None
+        position = found_entry.end()
+        key, *one, inner, from_dq, from_sq, made_from, text_dq, text_sq, value = (
+            found_entry.groups()
+        )
+        if inner is None:
+            # key: text — a translation without a fingerprint; blank ones are skipped silently.
+            value = _unquoted(*one)
+            append((key, number, value if value.strip() else None, None))
+            number += 1
+            continue
+        value = _unquoted(text_dq, text_sq, value)
+        if not value.strip():
+            return None  # 'has no "text"': reported by the full reader
+        append((key, number, value, _unquoted(from_dq, from_sq, made_from)))
+        number += 3
+    return TranslationTable(language, language_line, tuple(entries))
+
+
+def _unquoted(double: str | None, single: str | None, plain: str | None) -> str:
+    """The value of whichever of a value's three groups matched, as _logical_lines reads it."""
+    if plain is not None:
+        return plain
+    if double is not None:
+        return double
+    return single.replace("''", "'") if single is not None else ""

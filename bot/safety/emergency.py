@@ -7,7 +7,7 @@ import dataclasses
 from bot.content.models import ActionKind, Content, Helpline
 from bot.content.navigation import Translator
 from bot.content.telegram_html import escape
-from bot.screens import Button, PageTarget, Screen
+from bot.screens import Button, PageTarget, SafetyTarget, Screen
 
 __all__ = ["emergency_card", "emergency_page", "helpline_lines", "with_emergency_button"]
 
@@ -46,7 +46,10 @@ def emergency_card(
     if others:
         parts.append("<b>" + tr.gettext("Help lines (free, confidential):") + "</b>")
         parts += helpline_lines(content, others, language)
-    rows = ((Button("‹ " + tr.gettext("Back"), PageTarget(back_to or content.root)),),)
+    rows = (
+        (Button("🧹 " + tr.gettext("Clear this chat"), SafetyTarget("clear")),),
+        (Button("‹ " + tr.gettext("Back"), PageTarget(back_to or content.root)),),
+    )
     return Screen(html="\n\n".join(parts), rows=rows)
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "NAMING_CONVENTION",
     "Base",
+    "ChatMessage",
     "ContactMethod",
     "ContactRequest",
     "Direction",
@@ -163,6 +164,9 @@ class User(Base):
     last_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     # When the person agreed to what a contact request means (who reads it, how long it is kept).
     consented_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Flood protection: messages counted in the current window, which started at this time.
+    flood_window_start: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    flood_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<User id={self.id} language={self.language!r} flow={self.flow!r}>"
@@ -350,3 +354,19 @@ class OutboxEntry(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxEntry id={self.id} {self.key!r} {self.status} attempts={self.attempts}>"
+
+
+class ChatMessage(Base):
+    """A message in a person's private chat with the bot, kept so that /clear can delete it.
+
+    Only the message id and when it was sent — never its content. Telegram lets a bot delete
+    messages of a private chat for 48 hours; older rows are dropped when the chat is cleared.
+    """
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_user_sent", "user_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -12,6 +12,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -29,6 +30,12 @@ from bot.telegram.handlers.menu import (
     on_media,
     on_start,
     on_text,
+)
+from bot.telegram.handlers.safety import (
+    clear_idle_discreet_chats,
+    flood_guard,
+    on_clear,
+    on_discreet,
 )
 from bot.telegram.handlers.system import (
     on_blocked_or_unblocked,
@@ -76,6 +83,10 @@ def build_application(
     application.bot_data.runtime = runtime
 
     private = filters.ChatType.PRIVATE
+    # Before everything else: flood protection and admin blocks (group -1 runs first).
+    application.add_handler(TypeHandler(Update, flood_guard), group=-1)
+    application.add_handler(CommandHandler(["clear", "loeschen"], on_clear, filters=private))
+    application.add_handler(CommandHandler("discreet", on_discreet, filters=private))
     application.add_handler(CommandHandler("start", on_start, filters=private))
     application.add_handler(CommandHandler(["language", "sprache"], on_language, filters=private))
     application.add_handler(CommandHandler(["help", "menu"], on_help, filters=private))
@@ -128,7 +139,12 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
         await run_follow_up(context.runtime)
 
     job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
+
+    async def discreet(context) -> None:
+        await clear_idle_discreet_chats(context.bot, context.runtime)
+
     job_queue.run_repeating(follow_up, interval=FOLLOW_UP_INTERVAL, first=5.0, name="follow-up")
+    job_queue.run_repeating(discreet, interval=FOLLOW_UP_INTERVAL, first=7.0, name="discreet")
     runtime.delivery_trigger.clear()
     runtime.delivery_trigger.append(lambda: job_queue.run_once(deliver, when=0, name="outbox-now"))
 

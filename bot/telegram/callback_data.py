@@ -18,6 +18,7 @@ from bot.screens import (
     LanguageTarget,
     OriginRef,
     PageTarget,
+    SafetyTarget,
     SearchTarget,
     ServiceTarget,
     Target,
@@ -56,6 +57,8 @@ class CallbackCodec:
             data = f"s:{self.version}:{self._search(target)}"
         elif isinstance(target, ServiceTarget):
             data = f"c:{self.version}:{self._service_index[target.service]}:{self._search(target.back)}"
+        elif isinstance(target, SafetyTarget):
+            data = f"x:{target.action}"
         elif isinstance(target, ContactTarget):
             data = f"k:{target.action}:{target.value}"
         elif isinstance(target, VenueTarget):
@@ -84,6 +87,8 @@ class CallbackCodec:
         kind, _, rest = data.partition(":")
         if kind == "l" and rest:
             return Decoded(LanguageTarget(rest))
+        if kind == "x" and rest in ("clear", "discreet"):
+            return Decoded(SafetyTarget(rest))
         if kind == "k" and rest:
             action, _, value = rest.partition(":")
             return Decoded(ContactTarget(action, value))

@@ -19,6 +19,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("emergency", N_("Emergency numbers")),
     ("language", N_("Change language")),
     ("help", N_("How this bot works")),
+    ("clear", N_("Clear this chat")),
+    ("discreet", N_("Discreet mode")),
     ("cancel", N_("Cancel what you are doing")),
     ("my_data", N_("What the bot stores about you")),
     ("delete_my_data", N_("Delete your data")),

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.content.telegram_html import escape
 from bot.runtime import Runtime
+from bot.safety.traces import ChatTrace
 from bot.storage.models import ContactRequest, Flow, OutboxEntry, User
 
 __all__ = ["deliver_due", "team_translator"]
@@ -294,6 +295,7 @@ async def _to_person(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         sent_id = copied.message_id
     async with runtime.database.unit_of_work() as session:
         await RequestRepository(session, runtime.cipher).set_person_message_id(message.id, sent_id)
+        ChatTrace(session).record(request.user_id, sent_id, runtime.clock.now())
         person = await session.get(User, request.user_id)
         if person is not None:
             # The person's next message answers the counsellor, wherever they were in the menu.
@@ -326,6 +328,8 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     tr = runtime.translator(request.language)
     text = tr.gettext(_msgid(payload)) % {"ref": "#" + request.reference}
     sent = await bot.send_message(chat_id, text)
+    async with runtime.database.unit_of_work() as session:
+        ChatTrace(session).record(request.user_id, sent.message_id, runtime.clock.now())
     return {"message_id": sent.message_id}
 
 

@@ -20,6 +20,7 @@ from bot.i18n.catalogs import Translator
 from bot.i18n.locale_choice import match_language
 from bot.runtime import Runtime
 from bot.safety.emergency import with_emergency_button
+from bot.safety.traces import ChatTrace
 from bot.screens import Screen
 from bot.storage.models import User
 from bot.storage.repositories import UserRepository
@@ -84,6 +85,9 @@ class Visit:
                     if "not modified" not in exc.message.lower():
                         raise
             else:
+                if self.user.discreet_mode:
+                    # A neutral first line: the notification preview does not show the topic.
+                    text = "🔔 " + self.tr.gettext("New message") + "\n\n" + text
                 sent = await context.bot.send_message(
                     chat_id,
                     text,
@@ -92,11 +96,13 @@ class Visit:
                     disable_web_page_preview=True,
                 )
                 self.user.menu_message_id = sent.message_id
+                self.remember(sent.message_id)
             if screen.attachment is not None:
                 with screen.attachment.open("rb") as handle:
-                    await context.bot.send_document(
+                    document = await context.bot.send_document(
                         chat_id, handle, filename=screen.attachment.name
                     )
+                self.remember(document.message_id)
         except Forbidden:
             # They blocked the bot: remember it, so nothing more is sent until they come back.
             self.user.blocked_bot = True
@@ -118,9 +124,14 @@ class Visit:
             )
         )
 
+    def remember(self, message_id: int) -> None:
+        """Keep the id of a message in the person's chat, so that /clear can delete it."""
+        ChatTrace(self.session).record(self.user.id, message_id, self.runtime.clock.now())
+
     async def _deliver(self, sending) -> None:
         try:
-            await sending
+            sent = await sending
+            self.remember(sent.message_id)
         except Forbidden:
             self.user.blocked_bot = True
             logger.info("a person has blocked the bot; not sending")
@@ -143,6 +154,13 @@ async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
         user.last_seen = now
         user.blocked_bot = False
         current = Visit(runtime, session, user, person.language_code)
+        message = update.effective_message
+        if (
+            message is not None
+            and update.effective_chat
+            and update.effective_chat.type == "private"
+        ):
+            current.remember(message.message_id)
         yield current
     for callback in current.after_commit:
         callback()

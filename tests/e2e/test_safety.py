@@ -40,3 +40,74 @@ async def test_emergency_is_one_tap_away_on_every_page(bot):
     await person.send_text("/emergency")
     card = await person.wait_for_bot_message()
     assert "110" in card.text
+
+
+async def test_clear_leaves_the_chat_empty(bot, monkeypatch):
+    from bot.telegram.handlers import safety
+
+    monkeypatch.setattr(safety, "NOTE_SECONDS", 0.05)
+    content = bot.content
+    amal = bot.person("Amal", "de")
+    await amal.send_text("/start")
+    await amal.wait_for_bot_message()
+    await amal.press_button(page_address(content.version, "violence"))
+    await amal.wait_for_bot_message()
+    await amal.send_text("Frauenhaus")
+    await amal.wait_for_bot_message()
+    assert len(amal.messages()) >= 4
+    await amal.send_text("/clear")
+    note = await amal.wait_for_bot_message()
+    assert "🧹" in note.text
+    assert [m.message_id for m in amal.messages()] == [note.message_id], "only the note is left"
+    for _ in range(50):  # the note removes itself shortly after
+        await bot.emulator.wait_until_idle(quiet=0.1)
+        if not amal.messages():
+            break
+    assert amal.messages() == []
+
+
+async def test_messages_older_than_48_hours_are_explained(bot):
+    amal = bot.person("Amal", "de")
+    await amal.send_text("/start")
+    await amal.wait_for_bot_message()
+    bot.clock.advance(60 * 60 * 49)
+    await amal.send_text("/clear")
+    note = await amal.wait_for_bot_message(lambda m: "🧹" in (m.text or ""))
+    assert "48" in note.text
+    remaining = [m for m in amal.messages() if m.message_id != note.message_id]
+    assert len(remaining) == 2, (
+        "the two old messages stay: Telegram allows no deletion after 48 hours"
+    )
+
+
+async def test_discreet_mode_clears_after_inactivity(bot):
+    from bot.telegram.handlers.safety import clear_idle_discreet_chats
+
+    amal = bot.person("Amal", "de")
+    await amal.send_text("/discreet")
+    switched = await amal.wait_for_bot_message()
+    assert "🕶" in switched.text
+    await amal.send_text("/start")
+    menu = await amal.wait_for_bot_message()
+    assert menu.text.startswith("🔔"), "notifications do not show the topic"
+    await bot.idle()
+    bot.clock.advance(60 * 5)
+    assert await clear_idle_discreet_chats(bot.application.bot, bot.runtime) == 0, "not yet"
+    bot.clock.advance(60 * 6)
+    assert await clear_idle_discreet_chats(bot.application.bot, bot.runtime) == 4
+    assert amal.messages() == []
+
+
+async def test_flood_of_200_messages_while_another_person_is_served(bot):
+    flooder = bot.person("Flood", "de")
+    other = bot.person("Other", "ar")
+    for number in range(200):
+        await flooder.send_text(f"spam {number}")
+    await other.send_text("/start")
+    menu = await other.wait_for_bot_message(timeout=30)
+    assert menu.buttons
+    await bot.emulator.wait_until_idle(timeout=60)
+    answers = flooder.bot_messages()
+    slow_down = [m for m in answers if "⏳" in (m.text or "")]
+    assert len(slow_down) == 1
+    assert len(answers) <= 21 + 1, "at most the limit's answers and one slow-down note"

@@ -14,6 +14,7 @@ from bot.screens import (
     ContactTarget,
     LanguageTarget,
     PageTarget,
+    SafetyTarget,
     Screen,
     SearchTarget,
     ServiceTarget,
@@ -62,7 +63,9 @@ def screen_for_page(visit_: Visit, node_id: str) -> Screen:
     rows = page_rows(content, node_id, language, tr)
     if action is ActionKind.EMERGENCY:
         card = emergency_card(content, language, tr)
-        return Screen(html=card.html, rows=rows)
+        return Screen(
+            html=card.html, rows=(card.rows[0], *rows)
+        )  # Clear this chat, then the page's own
     return page_screen(content, node_id, language, tr, media_root=runtime.content_root)
 
 
@@ -128,7 +131,11 @@ async def on_callback(update: Update, context: LotseContext) -> None:
                 "name": content.languages[v.language].name
             }
         await query.answer(notice)
-        if isinstance(target, ContactTarget):
+        if isinstance(target, SafetyTarget):
+            from bot.telegram.handlers.safety import on_safety_button
+
+            await on_safety_button(update, context, v, target)
+        elif isinstance(target, ContactTarget):
             await contact.on_contact_button(update, context, v, target)
         elif isinstance(target, SearchTarget):
             await directory.show_results(update, context, v, target, edit=True)

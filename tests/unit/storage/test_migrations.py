@@ -24,7 +24,14 @@ from bot.storage.migrate import (
 from bot.storage.models import Base
 
 REPOSITORY = Path(__file__).resolve().parents[3]
-ALL_TABLES = {"alembic_version", "users", "contact_requests", "request_messages", "outbox"}
+ALL_TABLES = {
+    "alembic_version",
+    "users",
+    "contact_requests",
+    "request_messages",
+    "outbox",
+    "chat_messages",
+}
 
 
 async def test_upgrade_creates_the_tables_of_an_empty_database(database_url, database_schema):

@@ -1,0 +1,180 @@
+"""Leaving no trace (/clear, discreet mode) and flood protection, on the Telegram side."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.safety.flood import FloodLimit, Verdict
+from bot.safety.traces import ChatTrace, batches
+from bot.screens import Button, PageTarget, SafetyTarget, Screen
+from bot.storage.repositories import UserRepository
+from bot.telegram.context import LotseContext
+from bot.telegram.person import Visit, visit
+from bot.telegram.rendering import text_of
+
+__all__ = [
+    "clear_idle_discreet_chats",
+    "flood_guard",
+    "on_clear",
+    "on_discreet",
+    "on_safety_button",
+]
+
+logger = logging.getLogger(__name__)
+FLOOD = FloodLimit()
+NOTE_SECONDS = 8  # the "chat cleared" note deletes itself after this many seconds
+DISCREET_AFTER = dt.timedelta(minutes=10)
+
+
+async def flood_guard(update: Update, context: LotseContext) -> None:
+    """Before any handler: count the person's update; over the limit, answer once, then ignore."""
+    person, chat = update.effective_user, update.effective_chat
+    if person is None or chat is None or chat.type != "private" or person.is_bot:
+        return
+    runtime = context.runtime
+    async with runtime.database.unit_of_work() as session:
+        users = UserRepository(session)
+        await users.get_or_create(person.id, runtime.clock.now())
+        user = await users.lock(person.id)
+        if user is None:
+            return
+        if user.banned:
+            raise ApplicationHandlerStop  # blocked by an admin: nothing more is answered
+        verdict = FLOOD.count(user, runtime.clock.now())
+        language = user.language
+    if verdict is Verdict.SERVE:
+        return
+    if update.callback_query is not None:
+        # A spinner must never be left turning, even for someone who presses too fast.
+        try:
+            await update.callback_query.answer()
+        except TelegramError:
+            pass
+    if verdict is Verdict.WARN:
+        tr = runtime.translator(language)
+        text = "⏳ " + tr.gettext(
+            "You are sending very many messages. Please wait a moment, then write again."
+        )
+        try:
+            await context.bot.send_message(chat.id, text)
+        except TelegramError:
+            logger.info("could not send the slow-down note")
+    raise ApplicationHandlerStop
+
+
+async def _clear(context: LotseContext, v: Visit) -> int:
+    """Delete every message of the person's chat the bot may still delete; returns how many are older."""
+    now = v.runtime.clock.now()
+    fresh, too_old = await ChatTrace(v.session).take_deletable(v.user.id, now)
+    for chunk in batches(fresh):
+        try:
+            await context.bot.delete_messages(v.user.telegram_id, chunk)
+        except Forbidden:
+            v.user.blocked_bot = True
+            break
+        except BadRequest as exc:
+            logger.info("some messages could not be deleted: %s", exc.message[:80])
+    v.user.menu_message_id = None
+    return too_old
+
+
+async def _clear_and_confirm(update: Update, context: LotseContext, v: Visit) -> None:
+    too_old = await _clear(context, v)
+    tr = v.tr
+    parts = ["🧹 <b>" + tr.gettext("This chat has been cleared.") + "</b>"]
+    if too_old:
+        parts.append(
+            tr.gettext(
+                "Messages older than 48 hours cannot be deleted by the bot. Delete them yourself in Telegram."
+            )
+        )
+    parts.append(
+        tr.gettext(
+            "Notifications that already appeared on your phone may still be visible. To remove the "
+            "chat completely: hold the chat in your chat list and choose Delete."
+        )
+    )
+    parts.append(tr.gettext("This note disappears in a few seconds. Write /start to continue."))
+    html = text_of(Screen(html="\n\n".join(parts)), rtl=tr.is_rtl)
+    note = await context.bot.send_message(v.user.telegram_id, html, parse_mode="HTML")
+
+    async def vanish(job_context) -> None:
+        try:
+            await job_context.bot.delete_message(note.chat_id, note.message_id)
+        except TelegramError:
+            pass
+
+    context.job_queue.run_once(vanish, when=NOTE_SECONDS, name="vanishing-note")
+
+
+async def on_clear(update: Update, context: LotseContext) -> None:
+    """/clear: delete the chat's messages (the bot's and the person's), then a vanishing note."""
+    async with visit(update, context) as v:
+        await _clear_and_confirm(update, context, v)
+
+
+async def on_discreet(update: Update, context: LotseContext) -> None:
+    """/discreet: switch discreet mode (automatic clearing, neutral notifications)."""
+    async with visit(update, context) as v:
+        await _toggle_discreet(update, context, v)
+
+
+async def _toggle_discreet(update: Update, context: LotseContext, v: Visit) -> None:
+    v.user.discreet_mode = not v.user.discreet_mode
+    tr = v.tr
+    if v.user.discreet_mode:
+        html = "🕶 " + tr.gettext(
+            "Discreet mode is on: this chat is cleared automatically %(minutes)d minutes after your "
+            "last message, and notifications do not show the topic."
+        ) % {"minutes": int(DISCREET_AFTER.total_seconds() // 60)}
+    else:
+        html = tr.gettext("Discreet mode is off.")
+    label = (
+        tr.gettext("Switch discreet mode off")
+        if v.user.discreet_mode
+        else tr.gettext("Switch discreet mode on")
+    )
+    rows = (
+        (Button("🕶 " + label, SafetyTarget("discreet")),),
+        (Button("⌂ " + tr.gettext("Main menu"), PageTarget(v.runtime.content.root)),),
+    )
+    await v.show(
+        update, context, Screen(html=html, rows=rows), edit=update.callback_query is not None
+    )
+
+
+async def on_safety_button(
+    update: Update, context: LotseContext, v: Visit, target: SafetyTarget
+) -> None:
+    """The 🧹 and 🕶 buttons."""
+    if target.action == "clear":
+        await _clear_and_confirm(update, context, v)
+    elif target.action == "discreet":
+        await _toggle_discreet(update, context, v)
+
+
+async def clear_idle_discreet_chats(bot, runtime) -> int:
+    """Clear the chats of people in discreet mode who have been quiet for a while."""
+    now = runtime.clock.now()
+    cleared = 0
+    async with runtime.database.unit_of_work() as session:
+        trace = ChatTrace(session)
+        plans = []
+        for user in await trace.idle_discreet_users(now, DISCREET_AFTER):
+            fresh, _too_old = await trace.take_deletable(user.id, now)
+            user.menu_message_id = None
+            plans.append((user.telegram_id, fresh))
+        await trace.forget_old(now)
+    for telegram_id, fresh in plans:
+        for chunk in batches(fresh):
+            try:
+                await bot.delete_messages(telegram_id, chunk)
+                cleared += len(chunk)
+            except TelegramError:
+                logger.info("a discreet chat could not be cleared completely")
+    return cleared
