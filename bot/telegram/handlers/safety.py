@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -51,10 +52,8 @@ async def flood_guard(update: Update, context: LotseContext) -> None:
         return
     if update.callback_query is not None:
         # A spinner must never be left turning, even for someone who presses too fast.
-        try:
+        with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
-        except TelegramError:
-            pass
     if verdict is Verdict.WARN:
         tr = runtime.translator(language)
         text = "⏳ " + tr.gettext(
@@ -104,10 +103,8 @@ async def _clear_and_confirm(update: Update, context: LotseContext, v: Visit) ->
     note = await context.bot.send_message(v.user.telegram_id, html, parse_mode="HTML")
 
     async def vanish(job_context) -> None:
-        try:
+        with contextlib.suppress(TelegramError):
             await job_context.bot.delete_message(note.chat_id, note.message_id)
-        except TelegramError:
-            pass
 
     context.job_queue.run_once(vanish, when=NOTE_SECONDS, name="vanishing-note")
 
