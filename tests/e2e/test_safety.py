@@ -111,3 +111,38 @@ async def test_flood_of_200_messages_while_another_person_is_served(bot):
     slow_down = [m for m in answers if "⏳" in (m.text or "")]
     assert len(slow_down) == 1
     assert len(answers) <= 21 + 1, "at most the limit's answers and one slow-down note"
+
+
+async def test_an_admin_blocks_the_person_of_a_request(database):
+    from bot.config import Settings, TeamSettings
+    from bot.emulator import BotApiEmulator
+    from tests.e2e.test_contact_requests import SECRET, write_request
+    from tests.helpers.botharness import START, running_bot
+    from tests.helpers.clock import FakeClock
+
+    clock = FakeClock(START)
+    async with BotApiEmulator(clock=clock.now) as emulator:
+        token = emulator.create_bot()
+        anna = emulator.add_user("Anna", language_code="de")
+        admin = emulator.add_user("Admin", language_code="de")
+        group = emulator.add_group("Team", forum=True, members=[anna, admin])
+        settings = Settings(
+            teams={"dortmund": TeamSettings("dortmund", "Team", group.id, ("de",))},
+            fallback_team="dortmund",
+            admins=(admin.id,),
+        )
+        async with running_bot(
+            database, settings=settings, emulator=emulator, clock=clock, token=token
+        ) as bot:
+            troll = bot.person("Troll", "de")
+            await write_request(bot, troll)
+            copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+            await anna.send_text("/block", chat=group, thread_id=copied.thread_id)
+            refused = await group.wait_for_bot_message(thread_id=copied.thread_id)
+            assert "⛔" not in refused.text
+            await admin.send_text("/block", chat=group, thread_id=copied.thread_id)
+            await group.wait_for_bot_message(lambda m: "⛔" in (m.text or ""))
+            before = len(troll.bot_messages())
+            await troll.send_text("/start")
+            await bot.idle()
+            assert len(troll.bot_messages()) == before

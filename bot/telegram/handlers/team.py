@@ -15,7 +15,7 @@ from bot.config import TeamSettings
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.content.telegram_html import escape
 from bot.i18n.catalogs import N_
-from bot.storage.models import ContactRequest, RequestStatus
+from bot.storage.models import ContactRequest, RequestStatus, User
 from bot.telegram.context import LotseContext
 from bot.telegram.delivery import team_translator
 from bot.telegram.message_parts import parts_of
@@ -23,7 +23,7 @@ from bot.telegram.message_parts import parts_of
 __all__ = ["on_team_message"]
 
 logger = logging.getLogger(__name__)
-COMMANDS = ("claim", "close", "reopen", "note", "t", "templates")
+COMMANDS = ("claim", "close", "reopen", "note", "t", "templates", "block", "unblock")
 CLAIMED = N_("A counsellor has taken up your request %(ref)s and will answer you here.")
 
 
@@ -133,6 +133,17 @@ async def _run_command(command, request, requests, outbox, update, runtime, now)
     if name == "reopen":
         request.status, request.closed_at = RequestStatus.OPEN, None
         return "↩️ " + tr.gettext("Request reopened by %(name)s.") % {"name": escape(coordinator)}
+    if name in ("block", "unblock"):
+        if update.effective_user.id not in runtime.settings.admins:
+            return tr.gettext("Only administrators can block someone.")
+        person = await requests.session.get(User, request.user_id) if request.user_id else None
+        if person is not None:
+            person.banned = name == "block"
+        if name == "block":
+            return "⛔ " + tr.gettext(
+                "The person of this request is blocked: the bot ignores their messages."
+            )
+        return tr.gettext("The person of this request is no longer blocked.")
     if name == "note":
         if not argument:
             return tr.gettext("Write the note after the command: /note TEXT")
