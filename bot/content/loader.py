@@ -17,6 +17,7 @@ from bot.content.models import Content
 from bot.content.reading import (
     Section,
     ServicesPart,
+    ServicesWork,
     merge_services_part,
     read_sections,
     read_services_part_here,
@@ -95,7 +96,7 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
         return LoadResult(None, findings, ())
 
     digest = hashlib.blake2b(digest_size=8)
-    parsed, parts = _read_all(files, findings)
+    parsed, parts, work = _read_all(files, findings)
     for file in files:
         digest.update(file.relative_to(root if root.is_dir() else root.parent).as_posix().encode())
         with contextlib.suppress(OSError):
@@ -133,13 +134,14 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
         crisis_words=MappingProxyType(gathered.crisis_words),
         texts=MappingProxyType(gathered.texts),
     )
-    validate(content, gathered, findings, root, today=today or dt.date.today())
+    checked = work.html_checked()
+    validate(content, gathered, findings, root, today=today or dt.date.today(), checked=checked)
     return LoadResult(content, findings, tuple(files))
 
 
 def _read_all(
     files: list[Path], findings: Findings
-) -> tuple[list[tuple[Path, list[Section]]], dict[Path, ServicesPart]]:
+) -> tuple[list[tuple[Path, list[Section]]], dict[Path, ServicesPart], ServicesWork]:
     """Every file's sections; large services files are parsed into parts, by worker processes
     and by this process once it has read the rest (see bot.content.reading).
 
@@ -156,6 +158,7 @@ def _read_all(
                 parsed.append((file, read_sections(file, per_file[file])))
             else:
                 parsed.append((file, []))
+        work.check_html(parsed)
         for file in work.here:
             parts[file] = read_services_part_here(file, findings.root or Path())
         for file, future in work.futures.items():
@@ -164,13 +167,14 @@ def _read_all(
             if file in parts and parts[file] is None:
                 per_file[file] = Findings(root=findings.root)
                 parsed[index] = (file, read_sections(file, per_file[file]))
-    finally:
-        if work.pool is not None:
-            work.pool.shutdown(cancel_futures=True)
+    except BaseException:
+        work.close(cancel=True)
+        raise
+    work.close()  # a worker may still be checking HTML: see ServicesWork.check_html
     for file in files:
         if file in per_file:
             findings.items.extend(per_file[file].items)
-    return parsed, {file: part for file, part in parts.items() if part is not None}
+    return parsed, {file: part for file, part in parts.items() if part is not None}, work
 
 
 def _result(future: Future[ServicesPart | None]) -> ServicesPart | None:

@@ -23,7 +23,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from bot.content.findings import Finding, Findings
 from bot.content.models import Address, GeoPoint, LocalizedText, Service, Translation
-from bot.content.sections import SECTIONS, Gathered, parse_section
+from bot.content.sections import HTML_FIELDS, SECTIONS, Gathered, parse_section
+from bot.content.telegram_html import HtmlCheck, check_many
 from bot.content.translation_files import TranslationTable, read_translation_table
 from bot.content.yamlread import compose_text, did_you_mean, line_of, read_text
 
@@ -201,14 +202,55 @@ class ServicesWork:
         pool: the worker processes (None when nothing is read in parallel).
         futures: the files the workers read, each with its coming part.
         here: the files this process reads into parts itself, once its other files are read.
+        html: the translated texts a worker checks as Telegram HTML (see :meth:`check_html`).
     """
 
     pool: ProcessPoolExecutor | None = None
     futures: dict[Path, Future[ServicesPart | None]] = field(default_factory=dict)
     here: tuple[Path, ...] = ()
+    html: tuple[list[str], Future[list[tuple[tuple[str, ...], int]]]] | None = None
 
     def __contains__(self, path: Path) -> bool:
         return path in self.futures or path in self.here
+
+    def check_html(self, parsed: list[tuple[Path, list[Section]]]) -> None:
+        """Have a worker check the HTML of the translations read so far, once it is free.
+
+        Validation checks every translated text and page; when the workers are done with the
+        services files, one of them checks the translations while this process links the
+        sections. Only texts that could hold HTML are sent; results are the same either way.
+        """
+        if self.pool is None:
+            return
+        texts = {
+            value.strip()
+            for _, sections in parsed
+            for _, table in sections
+            if isinstance(table, TranslationTable)
+            for key, _, value, _ in table.entries
+            if value is not None
+            and key.endswith(HTML_FIELDS)
+            and ("<" in value or "&" in value or ">" in value)
+        }
+        if texts:
+            ordered = list(texts)
+            self.html = (ordered, self.pool.submit(check_many, ordered))
+
+    def html_checked(self) -> dict[str, HtmlCheck]:
+        """The results of :meth:`check_html` (waiting for them); empty if there are none."""
+        if self.html is None:
+            return {}
+        texts, future = self.html
+        try:
+            results = future.result()
+        except Exception:  # validation checks the texts itself
+            return {}
+        return {text: HtmlCheck(*result) for text, result in zip(texts, results, strict=True)}
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Let the workers go once they are done (at once with ``cancel``)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=cancel, cancel_futures=cancel)
 
 
 def start_services_workers(files: list[Path], root: Path) -> ServicesWork:

@@ -39,11 +39,13 @@ from bot.content.models import (
 from bot.content.translation_files import TranslationTable
 from bot.content.yamlread import MapReader, did_you_mean, line_of
 
-__all__ = ["SECTIONS", "Gathered", "parse_section"]
+__all__ = ["HTML_FIELDS", "SECTIONS", "Gathered", "parse_section"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{6}$")
 _ACTION_KEYS = ("services", "contact", "emergency", "language", "link", "attachment")
+# Titles, names and keywords are plain text (escaped when shown); only these fields hold HTML.
+HTML_FIELDS = ("text", "description")
 
 
 @dataclass

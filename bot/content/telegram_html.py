@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass
 
-__all__ = ["ALLOWED_TAGS", "HtmlCheck", "check_html", "escape", "visible_length"]
+__all__ = ["ALLOWED_TAGS", "HtmlCheck", "check_html", "check_many", "escape", "visible_length"]
 
 # Tag → attributes it may carry (Telegram Bot API, "HTML style").
 ALLOWED_TAGS: dict[str, frozenset[str]] = {
@@ -110,6 +110,11 @@ def check_html(text: str) -> HtmlCheck:
         else len(plain)
     )
     return HtmlCheck(tuple(problems), units)
+
+
+def check_many(texts: list[str]) -> list[tuple[tuple[str, ...], int]]:
+    """:func:`check_html` of each text, as plain tuples (which a worker process sends cheaply)."""
+    return [(found.problems, found.length) for found in map(check_html, texts)]
 
 
 def _lone(char: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from bot.content.coverage import coverage_table
 from bot.content.findings import Findings
 from bot.content.models import ActionKind, Content, GeoPoint, ReviewStatus
 from bot.content.pages import BREADCRUMB_SEPARATOR, RESERVED_FOR_INTERFACE
-from bot.content.sections import Gathered
+from bot.content.sections import HTML_FIELDS, Gathered
 from bot.content.telegram_html import HtmlCheck, check_html
 from bot.content.yamlread import did_you_mean
 
@@ -57,10 +58,21 @@ def distance_km(a: GeoPoint, b: GeoPoint) -> float:
 
 
 def validate(
-    content: Content, gathered: Gathered, findings: Findings, root: Path, *, today: dt.date
+    content: Content,
+    gathered: Gathered,
+    findings: Findings,
+    root: Path,
+    *,
+    today: dt.date,
+    checked: Mapping[str, HtmlCheck] | None = None,
 ) -> None:
-    """Apply every rule to ``content``; problems go to ``findings``."""
+    """Apply every rule to ``content``; problems go to ``findings``.
+
+    ``checked`` may hold texts whose HTML was already checked (by a worker process, while this
+    one was reading): the rules use those results instead of checking the texts again.
+    """
     _html_cache.clear()  # caches live for one run, so that each run is measured whole
+    _html_cache.update(checked or {})
     _hours_cache.clear()
     _locale_cache.clear()
     _languages(content, gathered, findings, root)
@@ -192,10 +204,6 @@ def _checked(text: str) -> HtmlCheck:
     return found
 
 
-def _visible(text: str) -> int:
-    return _checked(text).length
-
-
 def _page_lengths(content: Content, findings: Findings) -> None:
     """Report pages longer than a Telegram message in any language.
 
@@ -215,15 +223,16 @@ def _page_lengths(content: Content, findings: Findings) -> None:
             ident: _utf16_length(node.title.resolve(chain)[0])
             for ident, node in content.nodes.items()
         }
+        title_length = titles.__getitem__
         for ident, node in content.nodes.items():
             path = crumbs[ident]
             heading = (
-                sum(titles[c] for c in path) + separator * (len(path) - 1)
+                sum(map(title_length, path)) + separator * (len(path) - 1)
                 if path
                 else titles[ident]
             )
             length = heading + (
-                2 + _visible(node.text.resolve(chain)[0]) if node.text is not None else 0
+                2 + _checked(node.text.resolve(chain)[0]).length if node.text is not None else 0
             )
             if length <= limit:
                 continue
@@ -495,13 +504,9 @@ def _others(content: Content, gathered: Gathered, findings: Findings) -> None:
         )
 
 
-# Titles, names and keywords are plain text (escaped when shown); only these fields hold HTML.
-_HTML_FIELDS = ("text", "description")
-
-
 def _texts(content: Content, findings: Findings) -> None:
     for text in content.texts.values():
-        if not text.key.endswith(_HTML_FIELDS):
+        if not text.key.endswith(HTML_FIELDS):
             continue
         _html(findings, text.source, text.file, text.line, text.key, content.source_language)
         for code, translation in text.translations.items():

@@ -37,6 +37,10 @@ async def flood_guard(update: Update, context: LotseContext) -> None:
     person, chat = update.effective_user, update.effective_chat
     if person is None or chat is None or chat.type != "private" or person.is_bot:
         return
+    if update.message is None:
+        # Only messages count: button presses are paced by the person's own taps, and a spinner
+        # must never be left turning. (Admin blocks are checked for messages too.)
+        return
     runtime = context.runtime
     async with runtime.database.unit_of_work() as session:
         users = UserRepository(session)
@@ -50,10 +54,6 @@ async def flood_guard(update: Update, context: LotseContext) -> None:
         language = user.language
     if verdict is Verdict.SERVE:
         return
-    if update.callback_query is not None:
-        # A spinner must never be left turning, even for someone who presses too fast.
-        with contextlib.suppress(TelegramError):
-            await update.callback_query.answer()
     if verdict is Verdict.WARN:
         tr = runtime.translator(language)
         text = "⏳ " + tr.gettext(
