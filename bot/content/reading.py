@@ -7,7 +7,9 @@ rest. A worker sends back a :class:`ServicesPart` — model objects and line num
 cheaply, never nodes — and :func:`merge_services_part` adds it to what was gathered exactly as
 parsing the file here would have. Where that cannot be guaranteed (a service id that another
 file already uses, a file with problems found while reading it), the file is simply read again
-here, in order, so the findings and the content are the same either way.
+here, in order, so the findings and the content are the same either way. This process makes
+parts of some of the services files too, once it has read the rest (see
+:func:`start_services_workers`), and a worker checks the translations' HTML for validation.
 """
 
 from __future__ import annotations
