@@ -135,3 +135,4 @@ class Screen:
     attachment: Path | None = None
     notice: str | None = None
     ask_location: str | None = None  # label of a reply button that shares the location
+    is_emergency_card: bool = False  # it shows the emergency numbers itself: no 🆘 button

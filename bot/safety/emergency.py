@@ -50,7 +50,7 @@ def emergency_card(
         (Button("🧹 " + tr.gettext("Clear this chat"), SafetyTarget("clear")),),
         (Button("‹ " + tr.gettext("Back"), PageTarget(back_to or content.root)),),
     )
-    return Screen(html="\n\n".join(parts), rows=rows)
+    return Screen(html="\n\n".join(parts), rows=rows, is_emergency_card=True)
 
 
 def emergency_page(content: Content) -> str | None:
@@ -67,7 +67,7 @@ def with_emergency_button(screen: Screen, content: Content, tr: Translator) -> S
     Emergency help is one tap away on every screen that has buttons.
     """
     page = emergency_page(content)
-    if page is None or not screen.rows:
+    if page is None or not screen.rows or screen.is_emergency_card:
         return screen
     target = PageTarget(page)
     if any(button.target == target for row in screen.rows for button in row):

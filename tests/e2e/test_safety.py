@@ -40,6 +40,8 @@ async def test_emergency_is_one_tap_away_on_every_page(bot):
     await person.send_text("/emergency")
     card = await person.wait_for_bot_message()
     assert "110" in card.text
+    assert not any(b.startswith("🆘") for b in card.buttons), "the card itself needs no 🆘"
+    assert any(b.startswith("🧹") for b in card.buttons), "and offers to clear the chat"
 
 
 async def test_clear_leaves_the_chat_empty(bot, monkeypatch):
