@@ -8,36 +8,24 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from bot.config import Settings, TeamSettings
 from bot.contact.followup import run_follow_up
 from bot.contact.repositories import OutboxRepository
 from bot.content.addresses import page_address
-from bot.emulator import BotApiEmulator
 from bot.telegram.delivery import deliver_due
-from tests.helpers.botharness import START, running_bot
-from tests.helpers.clock import FakeClock
+from tests.helpers.botharness import emulated_network
 
 SECRET = "Mein Mann bedroht mich seit Wochen"
 
 
 @contextlib.asynccontextmanager
 async def team_setup(database, *, forum=True):
-    clock = FakeClock(START)
-    async with BotApiEmulator(clock=clock.now) as emulator:
-        token = emulator.create_bot()
-        anna = emulator.add_user("Anna", language_code="de")
-        group = emulator.add_group("Koordination Dortmund", forum=forum, members=[anna])
-        settings = Settings(
-            teams={
-                "dortmund": TeamSettings(
-                    "dortmund", "Koordination Dortmund", group.id, ("de", "ar"), "Mo-Fr 08:00-18:00"
-                )
-            },
-            fallback_team="dortmund",
-        )
-        async with running_bot(
-            database, settings=settings, emulator=emulator, clock=clock, token=token
-        ) as bot:
+    async with emulated_network() as network:
+        anna = network.coordinator("Anna")
+        group = network.team(
+            "dortmund", "Koordination Dortmund", members=(anna,), forum=forum,
+            languages=("de", "ar"), office_hours="Mo-Fr 08:00-18:00",
+        )  # fmt: skip
+        async with network.run(database, fallback="dortmund") as bot:
             yield bot, group, anna
 
 
@@ -134,21 +122,13 @@ async def test_claim_close_reopen_and_internal_note(database):
 
 @pytest.mark.parametrize("died", ["after-storing", "while-sending"])
 async def test_killed_between_storing_and_delivering_then_delivered_exactly_once(database, died):
-    clock = FakeClock(START)
-    async with BotApiEmulator(clock=clock.now) as emulator:
-        token = emulator.create_bot()
-        anna = emulator.add_user("Anna", language_code="de")
-        group = emulator.add_group("Koordination Dortmund", forum=True, members=[anna])
-        settings = Settings(
-            teams={
-                "dortmund": TeamSettings("dortmund", "Koordination Dortmund", group.id, ("de",))
-            },
-            fallback_team="dortmund",
+    async with emulated_network() as network:
+        clock = network.clock
+        group = network.team(
+            "dortmund", "Koordination Dortmund", members=(network.coordinator("Anna"),)
         )
         # The first process stores the request and dies before it delivers anything.
-        async with running_bot(
-            database, settings=settings, emulator=emulator, clock=clock, token=token, deliver=False
-        ) as bot:
+        async with network.run(database, fallback="dortmund", deliver=False) as bot:
             amal = bot.person("Amal", "de")
             await write_request(bot, amal)
         if died == "while-sending":
@@ -162,9 +142,7 @@ async def test_killed_between_storing_and_delivering_then_delivered_exactly_once
             m for m in group.bot_messages() if "📨" in (m.text or "") or SECRET in (m.text or "")
         ]
         # A new process starts; a lease of the dead process runs out after a minute.
-        async with running_bot(
-            database, settings=settings, emulator=emulator, clock=clock, token=token
-        ) as bot:
+        async with network.run(database, fallback="dortmund") as bot:
             clock.advance(120)
             await deliver_due(bot.application.bot, bot.runtime)
             await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
@@ -195,24 +173,14 @@ async def test_telegram_errors_during_delivery_are_retried(database, status, ret
 
 
 async def test_reminder_then_escalation_with_a_controlled_clock(database):
-    clock = FakeClock(START)
-    async with BotApiEmulator(clock=clock.now) as emulator:
-        token = emulator.create_bot()
-        anna = emulator.add_user("Anna", language_code="de")
-        team = emulator.add_group("Koordination Dortmund", forum=True, members=[anna])
-        central = emulator.add_group("Koordination Zentral", forum=False, members=[anna])
-        settings = Settings(
-            teams={
-                "dortmund": TeamSettings(
-                    "dortmund", "Koordination Dortmund", team.id, ("de", "ar")
-                ),
-                "zentral": TeamSettings("zentral", "Koordination Zentral", central.id, ("de",)),
-            },
-            fallback_team="zentral",
+    async with emulated_network() as network:
+        clock = network.clock
+        anna = network.coordinator("Anna")
+        team = network.team(
+            "dortmund", "Koordination Dortmund", members=(anna,), languages=("de", "ar")
         )
-        async with running_bot(
-            database, settings=settings, emulator=emulator, clock=clock, token=token
-        ) as bot:
+        central = network.team("zentral", "Koordination Zentral", members=(anna,), forum=False)
+        async with network.run(database, fallback="zentral") as bot:
             amal = bot.person("Amal", "ar")
             await write_request(bot, amal)
             await team.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
@@ -328,28 +296,15 @@ async def test_voice_photo_and_document_both_ways(database):
 
 
 async def test_unreachable_team_chat_goes_to_the_fallback_team_and_admins_are_told(database):
-    clock = FakeClock(START)
-    async with BotApiEmulator(clock=clock.now) as emulator:
-        token = emulator.create_bot()
-        anna = emulator.add_user("Anna", language_code="de")
-        admin = emulator.add_user("Admin", language_code="de")
-        central = emulator.add_group("Koordination Zentral", forum=True, members=[anna])
-        settings = Settings(
-            teams={
-                "dortmund": TeamSettings(
-                    "dortmund", "Koordination Dortmund", -100999, ("de", "ar")
-                ),
-                "zentral": TeamSettings("zentral", "Koordination Zentral", central.id, ("de",)),
-            },
-            fallback_team="zentral",
-            admins=(admin.id,),
+    async with emulated_network() as network:
+        admin = network.coordinator("Admin")
+        # Dortmund's chat does not exist (the bot was removed from it, say).
+        network.team("dortmund", "Koordination Dortmund", languages=("de", "ar"), chat_id=-100999)
+        central = network.team(
+            "zentral", "Koordination Zentral", members=(network.coordinator("Anna"),)
         )
-        async with running_bot(
-            database, settings=settings, emulator=emulator, clock=clock, token=token
-        ) as bot:
-            await admin.send_text(
-                "/start"
-            )  # an admin has talked to the bot, so it may write to them
+        async with network.run(database, fallback="zentral", admins=(admin.id,)) as bot:
+            await admin.send_text("/start")  # an admin has talked to the bot, so it may write
             await admin.wait_for_bot_message()
             amal = bot.person("Amal", "ar")
             await write_request(bot, amal)
@@ -359,23 +314,12 @@ async def test_unreachable_team_chat_goes_to_the_fallback_team_and_admins_are_to
 
 
 async def test_team_b_cannot_act_on_team_a_requests(database):
-    clock = FakeClock(START)
-    async with BotApiEmulator(clock=clock.now) as emulator:
-        token = emulator.create_bot()
-        anna = emulator.add_user("Anna", language_code="de")
-        bernd = emulator.add_user("Bernd", language_code="de")
-        team_a = emulator.add_group("Team A", forum=True, members=[anna])
-        team_b = emulator.add_group("Team B", forum=False, members=[bernd])
-        settings = Settings(
-            teams={
-                "dortmund": TeamSettings("dortmund", "Team A", team_a.id, ("de", "ar")),
-                "duesseldorf": TeamSettings("duesseldorf", "Team B", team_b.id, ("de",)),
-            },
-            fallback_team="dortmund",
-        )
-        async with running_bot(
-            database, settings=settings, emulator=emulator, clock=clock, token=token
-        ) as bot:
+    async with emulated_network() as network:
+        bernd = network.coordinator("Bernd")
+        anna = network.coordinator("Anna")
+        team_a = network.team("dortmund", "Team A", members=(anna,), languages=("de", "ar"))
+        team_b = network.team("duesseldorf", "Team B", members=(bernd,), forum=False)
+        async with network.run(database, fallback="dortmund") as bot:
             amal = bot.person("Amal", "de")
             await write_request(bot, amal)
             copied = await team_a.wait_for_bot_message(lambda m: SECRET in (m.text or ""))

@@ -116,26 +116,13 @@ async def test_flood_of_200_messages_while_another_person_is_served(bot):
 
 
 async def test_an_admin_blocks_the_person_of_a_request(database):
-    from bot.config import Settings, TeamSettings
-    from bot.emulator import BotApiEmulator
     from tests.e2e.test_contact_requests import SECRET, write_request
-    from tests.helpers.botharness import START, running_bot
-    from tests.helpers.clock import FakeClock
+    from tests.helpers.botharness import emulated_network
 
-    clock = FakeClock(START)
-    async with BotApiEmulator(clock=clock.now) as emulator:
-        token = emulator.create_bot()
-        anna = emulator.add_user("Anna", language_code="de")
-        admin = emulator.add_user("Admin", language_code="de")
-        group = emulator.add_group("Team", forum=True, members=[anna, admin])
-        settings = Settings(
-            teams={"dortmund": TeamSettings("dortmund", "Team", group.id, ("de",))},
-            fallback_team="dortmund",
-            admins=(admin.id,),
-        )
-        async with running_bot(
-            database, settings=settings, emulator=emulator, clock=clock, token=token
-        ) as bot:
+    async with emulated_network() as network:
+        anna, admin = network.coordinator("Anna"), network.coordinator("Admin")
+        group = network.team("dortmund", "Team", members=(anna, admin))
+        async with network.run(database, fallback="dortmund", admins=(admin.id,)) as bot:
             troll = bot.person("Troll", "de")
             await write_request(bot, troll)
             copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))

@@ -6,18 +6,18 @@ import contextlib
 import datetime as dt
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 from telegram.ext import Application
 
 from bot.app import LOCALES
-from bot.config import Settings
+from bot.config import Settings, TeamSettings
 from bot.contact.crypto import Cipher
 from bot.contact.references import ReferenceGenerator
 from bot.content.models import Content
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.emulator import BotApiEmulator, EmulatedGroup, EmulatedUser
 from bot.i18n.catalogs import Catalogs
 from bot.runtime import Runtime
 from bot.storage.database import Database
@@ -122,3 +122,64 @@ async def running_bot(
                 await application.stop()
         finally:
             await application.shutdown()
+
+
+@dataclass
+class Network:
+    """The emulator and the bot's token before the bot runs: add coordinators and team groups."""
+
+    emulator: BotApiEmulator
+    token: str
+    clock: FakeClock
+    teams: dict[str, TeamSettings] = field(default_factory=dict)
+
+    def coordinator(self, name: str) -> EmulatedUser:
+        return self.emulator.add_user(name, language_code="de")
+
+    def team(
+        self,
+        key: str,
+        title: str,
+        *,
+        members: tuple[EmulatedUser, ...] = (),
+        forum: bool = True,
+        languages: tuple[str, ...] = ("de",),
+        office_hours: str | None = None,
+        chat_id: int | None = None,
+    ) -> EmulatedGroup | None:
+        """A team with its group chat (none when ``chat_id`` names a chat that does not exist)."""
+        group = (
+            None
+            if chat_id is not None
+            else self.emulator.add_group(title, forum=forum, members=members)
+        )
+        chat = chat_id if group is None else group.id
+        self.teams[key] = TeamSettings(key, title, chat, languages, office_hours)
+        return group
+
+    def run(
+        self,
+        database: Database,
+        *,
+        fallback: str,
+        admins: tuple[int, ...] = (),
+        deliver: bool = True,
+    ):
+        """Start the bot with these teams (again, for a restart) on ``database``."""
+        settings = Settings(teams=dict(self.teams), fallback_team=fallback, admins=admins)
+        return running_bot(
+            database,
+            settings=settings,
+            emulator=self.emulator,
+            clock=self.clock,
+            token=self.token,
+            deliver=deliver,
+        )
+
+
+@contextlib.asynccontextmanager
+async def emulated_network() -> AsyncIterator[Network]:
+    """An emulator with a registered bot, on a fake clock, for tests that set up teams."""
+    clock = FakeClock(START)
+    async with BotApiEmulator(clock=clock.now) as emulator:
+        yield Network(emulator, emulator.create_bot(), clock)
