@@ -1,14 +1,18 @@
 # Lotse: one image for the bot (polling or webhook). Configuration comes from the environment
 # (BOT_TOKEN, DATABASE_URL, BOT_ENCRYPTION_KEY, BOT_MODE, BOT_WEBHOOK_URL, BOT_WEBHOOK_SECRET, …)
 # or from a mounted config.yaml (--config /config/config.yaml).
+# Dependencies are installed from uv.lock (exact versions, hashes checked), as `make run` does.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv UV_COMPILE_BYTECODE=1 PATH=/app/.venv/bin:$PATH
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+RUN pip install "uv==0.13.9"
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --locked --no-install-project --no-dev
 COPY bot ./bot
-RUN pip install .
+RUN uv sync --locked --no-editable --no-dev
 
 COPY content ./content
 COPY locales ./locales

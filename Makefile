@@ -1,15 +1,25 @@
-# The two set-up commands of the README: `make run` and `make test`. Each builds .venv on first use.
+# The two set-up commands of the README: `make run` and `make test`. Each builds .venv on first use,
+# installing exactly the versions in uv.lock (hashes checked). pyproject.toml keeps the ranges.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The installer itself is pinned too, so that a new uv release cannot change how the lock is read.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+# Where `make test-latest` installs the newest versions pyproject.toml allows (no lock).
+LATEST_VENV ?= .venv-latest
+# The Babel release before the locked one, for the plural rules (issue: CLDR respelled French).
+OLD_BABEL := 2.18.0
 
-.PHONY: install run test check lint bench catalogs clean
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-$(STAMP): pyproject.toml
+.PHONY: install run test test-latest test-old-babel lock lock-check check lint bench catalogs clean
+
+$(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --locked --inexact --all-extras --quiet
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +31,28 @@ run: $(STAMP)
 ## Install and run every test (PostgreSQL tests run when TEST_DATABASE_URL is set).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## The suite against the newest versions pyproject.toml allows, fetched fresh from the index.
+test-latest: $(STAMP)
+	rm -rf $(LATEST_VENV)
+	$(UV) venv --quiet --python $(BIN)/python $(LATEST_VENV)
+	VIRTUAL_ENV=$(LATEST_VENV) $(UV) pip install --quiet --refresh --upgrade -e '.[test,dev]'
+	@VIRTUAL_ENV=$(LATEST_VENV) $(UV) pip list --quiet 2>/dev/null | grep -iE '^(babel|python-telegram-bot|sqlalchemy|alembic|apscheduler|pyyaml|aiosqlite|asyncpg|cryptography|opening-hours-py) ' | tr -s ' ' | sed 's/^/  newest: /'
+	$(LATEST_VENV)/bin/python -m pytest -q
+
+## The interface catalogs' tests with the Babel release before the locked one.
+test-old-babel: $(STAMP)
+	rm -rf $(VENV)/old-babel
+	$(UV) pip install --quiet --target $(VENV)/old-babel "babel==$(OLD_BABEL)"
+	PYTHONPATH=$(VENV)/old-babel $(BIN)/python -m pytest -q tests/unit/i18n
+
+## Refresh the lock: the newest versions pyproject.toml allows (commit uv.lock afterwards).
+lock: $(STAMP)
+	$(UV) lock --upgrade
+
+## Fail if uv.lock does not match pyproject.toml.
+lock-check: $(STAMP)
+	$(UV) lock --check
 
 ## Check the content in content/ as an editor would.
 check: $(STAMP)
@@ -38,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LATEST_VENV) .pytest_cache

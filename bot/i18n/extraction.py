@@ -1,8 +1,8 @@
 """Extract interface strings from the code into ``messages.pot`` and merge them into catalogs.
 
 This is what ``pybabel extract`` and ``pybabel update``/``init`` do, run in-process so that the
-test suite can check that the template is current and so that new catalogs get the plural rules
-below rather than Babel's older table.
+test suite can check that the template is current and so that new catalogs get plural rules chosen
+by :mod:`bot.i18n.plurals` (the same whatever Babel release is installed) rather than Babel's table.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -20,29 +19,12 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import write_po
 
 from bot.i18n.catalogs import DOMAIN, MSGID_LANGUAGE, catalog_path, read_catalog
+from bot.i18n.plurals import plural_forms
 
-__all__ = ["PLURAL_FORMS", "extract_template", "message_keys", "update_catalog", "write_if_changed"]
+__all__ = ["extract_template", "message_keys", "update_catalog", "write_if_changed"]
 
 PROJECT = "Lotse"
 COMMENT_TAGS = ("TRANSLATORS:",)
-
-#: Plural-Forms written into a new catalog where Babel's table (babel.messages.plurals) is
-#: missing the language or disagrees with CLDR, whose categories translation tools and our
-#: tests use. Indices follow CLDR's order: zero, one, two, few, many, other.
-PLURAL_FORMS: Mapping[str, str] = MappingProxyType(
-    {
-        # Babel's expression puts 100–102 ("other") before 11–99 ("many"); this is GNU's order.
-        "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
-        "n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
-        # Babel has one form for Farsi and Turkish; CLDR has two ("one" is 0 and 1 in Farsi).
-        "fa": "nplurals=2; plural=(n > 1);",
-        "tr": "nplurals=2; plural=(n != 1);",
-        # Not in Babel's table at all (it would fall back to English's rule silently):
-        "ps": "nplurals=2; plural=(n != 1);",
-        "so": "nplurals=2; plural=(n != 1);",
-        "ti": "nplurals=2; plural=(n > 1);",
-    }
-)
 
 _CREATION_DATE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*\\n"$', re.MULTILINE)
 
@@ -79,7 +61,8 @@ def message_keys(catalog: Catalog) -> set[tuple[str | None, str | tuple[str, ...
 def update_catalog(locales_dir: Path, language: str, template: Catalog) -> Catalog:
     """The catalog of ``language`` brought up to ``template``, keeping existing translations.
 
-    A new catalog gets the plural rule of :data:`PLURAL_FORMS` or Babel's. Changed msgids keep
+    A new catalog gets the plural rule :func:`~bot.i18n.plurals.plural_forms` chooses (an existing
+    one keeps its own; the tests check it against CLDR). Changed msgids keep
     their old translation marked fuzzy (unused until a translator confirms it). The English
     catalog is filled with the msgids themselves, so an editor can polish English wording there.
     """
@@ -95,11 +78,10 @@ def update_catalog(locales_dir: Path, language: str, template: Catalog) -> Catal
             fuzzy=False,
             header_comment=f"# {language} translations of the {PROJECT} interface.\n#",
         )
-        if language in PLURAL_FORMS:
-            catalog.mime_headers = [
-                *_without_plural_forms(catalog),
-                ("Plural-Forms", PLURAL_FORMS[language]),
-            ]
+        catalog.mime_headers = [
+            *_without_plural_forms(catalog),
+            ("Plural-Forms", plural_forms(language)),
+        ]
     # Babel adds the template's new Message objects themselves; a copy keeps catalogs apart.
     catalog.update(copy.deepcopy(template), update_header_comment=False)
     if language == MSGID_LANGUAGE:

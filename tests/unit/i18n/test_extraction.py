@@ -10,7 +10,8 @@ import pytest
 from babel.messages.catalog import Catalog
 
 from bot.i18n.catalogs import catalog_path, read_catalog
-from bot.i18n.extraction import PLURAL_FORMS, extract_template, update_catalog, write_if_changed
+from bot.i18n.extraction import extract_template, update_catalog, write_if_changed
+from bot.i18n.plurals import plural_forms
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -88,12 +89,24 @@ def test_update_keeps_translations_and_marks_changed_strings_fuzzy(project: Path
     assert changed.fuzzy and changed.string == "Wähle deine Sprache"
 
 
-@pytest.mark.parametrize("language", sorted(PLURAL_FORMS))
+@pytest.mark.parametrize("language", ["ar", "de", "fa", "fr", "ps", "so", "ti", "tr", "uk"])
 def test_new_catalogs_get_our_plural_rule(project: Path, language: str) -> None:
     catalog = update_catalog(project / "locales", language, Catalog())
 
-    assert catalog.plural_forms == PLURAL_FORMS[language]
+    assert catalog.plural_forms == plural_forms(language)
     assert not catalog.fuzzy  # so that `pybabel compile` would not skip it
+
+
+def test_an_existing_catalog_keeps_its_plural_rule(project: Path) -> None:
+    locales = project / "locales"
+    catalog = update_catalog(locales, "fr", Catalog())
+    catalog.mime_headers = [
+        *[(k, v) for k, v in catalog.mime_headers if k != "Plural-Forms"],
+        ("Plural-Forms", "nplurals=2; plural=(n>1);"),
+    ]
+    write_if_changed(catalog_path(locales, "fr"), catalog)
+
+    assert update_catalog(locales, "fr", Catalog()).plural_forms == "nplurals=2; plural=(n>1);"
 
 
 def test_the_english_catalog_is_filled_with_the_msgids(project: Path) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gettext
 from pathlib import Path
 
 import pytest
 import yaml
-from babel import Locale
 
 from bot.i18n.catalogs import Catalogs, catalog_path, read_catalog
 from bot.i18n.extraction import extract_template, message_keys
+from bot.i18n.plurals import disagreement, plural_forms
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALES = ROOT / "locales"
@@ -21,7 +20,6 @@ LANGUAGES = [
         "languages"
     ]
 ]
-CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
 UPDATE = "run: .venv/bin/python scripts/update_catalogs.py"
 
 
@@ -57,25 +55,16 @@ def test_catalog_has_every_string_of_the_template(language: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_plural_rule_matches_cldr_in_cldr_order(language: str) -> None:
-    """The catalog's Plural-Forms splits 0…999 as CLDR does, its forms in CLDR's order.
+    """The catalog's Plural-Forms splits whole numbers as CLDR does, its forms in CLDR's order.
 
     Translators (and their tools) read msgstr[0], msgstr[1], … as zero/one/two/few/many/other
-    in that order, leaving out the categories a language does not have.
+    in that order, leaving out the categories a language does not have. Compared by meaning on
+    sample numbers, so a new Babel release that only respells a rule changes nothing.
     """
     catalog = read_catalog(catalog_path(LOCALES, language))
-    rule = gettext.c2py(catalog.plural_expr)
-    cldr = Locale.parse(language).plural_form
 
-    categories_of_form: dict[int, set[str]] = {}
-    for n in range(1000):
-        categories_of_form.setdefault(rule(n), set()).add(cldr(n))
-
-    assert all(len(categories) == 1 for categories in categories_of_form.values()), (
-        categories_of_form
-    )
-    in_form_order = [next(iter(categories_of_form[i])) for i in range(catalog.num_plurals)]
-    assert in_form_order == sorted(in_form_order, key=CLDR_ORDER.index)
-    assert len(set(in_form_order)) == catalog.num_plurals
+    assert disagreement(catalog.plural_forms, language) is None
+    assert catalog.plural_forms == plural_forms(language), UPDATE
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
