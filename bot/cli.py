@@ -73,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--path", help="the content folder (default: content.path of the config)")
     refresh.set_defaults(handler=_content_refresh)
+    review = content_commands.add_parser(
+        "review",
+        parents=[common],
+        help="record that a native speaker reviewed translations against the current German text",
+    )
+    review.add_argument("language", help="language code, e.g. ar")
+    review.add_argument(
+        "keys", nargs="*", help="only these text keys (default: all of the language)"
+    )
+    review.add_argument("--path", help="the content folder (default: content.path of the config)")
+    review.set_defaults(handler=_content_review)
     content.set_defaults(handler=lambda args: _usage(content))
 
     database = commands.add_parser("db", parents=[common], help="manage the database")
@@ -123,6 +134,21 @@ def _content_refresh(args: argparse.Namespace) -> int:
     for key in result.skipped:
         print(
             f"{args.language}: {key}: could not be updated automatically; write it as text: and from:"
+        )
+    return 0 if not result.skipped else 1
+
+
+def _content_review(args: argparse.Namespace) -> int:
+    from bot.content.refresh import review_translations
+
+    result = review_translations(_content_path(args, args.path), args.language, tuple(args.keys))
+    for path in result.files:
+        print(f"updated {path}")
+    print(f"{args.language}: {len(result.updated)} translations marked as reviewed.")
+    for key in result.skipped:
+        print(
+            f"{args.language}: {key}: could not be updated automatically; write it as text:, "
+            "from: and reviewed:"
         )
     return 0 if not result.skipped else 1
 

@@ -133,6 +133,7 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
         events=tuple(sorted(gathered.events.values(), key=lambda e: e.start)),
         crisis_words=MappingProxyType(gathered.crisis_words),
         texts=MappingProxyType(gathered.texts),
+        glossary=MappingProxyType({k: tuple(v) for k, v in gathered.glossary.items()}),
     )
     checked = work.html_checked()
     validate(content, gathered, findings, root, today=today or dt.date.today(), checked=checked)

@@ -21,6 +21,7 @@ __all__ = [
     "Content",
     "Event",
     "GeoPoint",
+    "GlossaryTerm",
     "Helpline",
     "Language",
     "LocalizedText",
@@ -80,12 +81,19 @@ class Language:
 
 @dataclass(frozen=True, slots=True)
 class Translation:
-    """One translated text and the fingerprint of the source text it was made from."""
+    """One translated text and the fingerprint of the source text it was made from.
+
+    Attributes:
+        reviewed: the fingerprint of the source text a native speaker reviewed this translation
+            against (``reviewed:`` in the file), or None. It counts only while it equals the
+            current source fingerprint, so a change of the German text resets it.
+    """
 
     text: str
     source_hash: str | None
     file: str
     line: int
+    reviewed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +140,17 @@ class LocalizedText:
             return True
         found = self.translations.get(language)
         return found is not None and found.source_hash == self.source_hash
+
+    def is_reviewed(self, language: str) -> bool:
+        """True if a native speaker reviewed the translation against the present source text."""
+        if language == self.source_language:
+            return True
+        found = self.translations.get(language)
+        return (
+            found is not None
+            and found.source_hash == self.source_hash
+            and found.reviewed == self.source_hash
+        )
 
 
 class ActionKind(enum.StrEnum):
@@ -295,6 +314,27 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """One term of a language's glossary: the spelling to use and the ones to avoid.
+
+    Attributes:
+        language: the language the term is written in.
+        term: the German term (or a description such as "Sie (Anrede)").
+        use: the chosen translation.
+        variants: spellings or forms that must not be used; matched as whole words, with case.
+        note: why, for the next translator.
+    """
+
+    language: str
+    term: str
+    use: str
+    variants: tuple[str, ...]
+    note: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """Everything the editors maintain, loaded and linked, ready for the bot."""
 
@@ -312,6 +352,8 @@ class Content:
     events: tuple[Event, ...]
     crisis_words: Mapping[str, tuple[str, ...]]
     texts: Mapping[str, LocalizedText] = field(default_factory=dict)
+    # language code -> the terms of its glossary (content/glossary.yaml)
+    glossary: Mapping[str, tuple[GlossaryTerm, ...]] = field(default_factory=dict)
 
     def language_chain(self, language: str) -> tuple[str, ...]:
         """The languages to try, in order, for a person who reads ``language``."""

@@ -229,7 +229,7 @@ class ServicesWork:
             for _, sections in parsed
             for _, table in sections
             if isinstance(table, TranslationTable)
-            for key, _, value, _ in table.entries
+            for key, _, value, _, _ in table.entries
             if value is not None
             and key.endswith(HTML_FIELDS)
             and ("<" in value or "&" in value or ">" in value)

@@ -1,11 +1,14 @@
 """After review, record in translation files which source text each translation was made from.
 
-Only the ``from:`` values change (or are added); comments, order and formatting of the file stay
-as the translator left them, because the files are edited by hand.
+:func:`refresh_translations` sets ``from:`` (a translator checked the text against the current
+German), :func:`review_translations` also sets ``reviewed:`` (a native speaker reviewed it). Only
+these values change (or are added); comments, order and formatting of the file stay as the
+translator left them, because the files are edited by hand.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from bot.content.loader import content_files, load_content_or_raise
 
-__all__ = ["RefreshResult", "refresh_translations"]
+__all__ = ["RefreshResult", "refresh_translations", "review_translations"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,30 @@ def refresh_translations(root: Path, language: str, keys: tuple[str, ...] = ()) 
     Raises:
         ContentError: the content has errors, so fingerprints cannot be trusted.
     """
+    return _rewrite(root, language, keys, _edit_for)
+
+
+def review_translations(root: Path, language: str, keys: tuple[str, ...] = ()) -> RefreshResult:
+    """Mark ``language``'s translations (all, or only ``keys``) as reviewed by a native speaker.
+
+    The marker is the fingerprint of the current German text (``reviewed:``), so it counts only
+    until the German text changes. The translations' ``from:`` is refreshed first.
+
+    Raises:
+        ContentError: the content has errors, so fingerprints cannot be trusted.
+    """
+    refreshed = refresh_translations(root, language, keys)
+    reviewed = _rewrite(root, language, keys, _review_edit)
+    skipped = tuple(dict.fromkeys((*refreshed.skipped, *reviewed.skipped)))
+    files = tuple(dict.fromkeys((*refreshed.files, *reviewed.files)))
+    return RefreshResult(reviewed.updated, skipped, files)
+
+
+_EditFor = Callable[[str, Node, Node, str], "_Edit | None"]
+
+
+def _rewrite(root: Path, language: str, keys: tuple[str, ...], edit_for: _EditFor) -> RefreshResult:
+    """Apply ``edit_for`` to every translation of ``language`` (or only ``keys``)."""
     content = load_content_or_raise(root)
     wanted = set(keys)
     updated: list[str] = []
@@ -57,9 +84,9 @@ def refresh_translations(root: Path, language: str, keys: tuple[str, ...] = ()) 
             source = content.texts.get(key)
             if source is None or (wanted and key not in wanted):
                 continue
-            edit = _edit_for(text, key_node, value_node, source.source_hash)
+            edit = edit_for(text, key_node, value_node, source.source_hash)
             if edit is None:
-                if _current_hash(value_node) != source.source_hash:
+                if _current_hash(value_node, edit_for) != source.source_hash:
                     skipped.append(key)
                 continue
             edits.append(edit)
@@ -84,12 +111,34 @@ def _texts_of(node: Node | None, language: str) -> MappingNode | None:
     return None
 
 
-def _current_hash(node: Node) -> str | None:
+def _current_hash(node: Node, edit_for: _EditFor = None) -> str | None:  # type: ignore[assignment]
+    name = "reviewed" if edit_for is _review_edit else "from"
     if isinstance(node, MappingNode):
         for k, v in node.value:
-            if k.value == "from":
+            if k.value == name:
                 return str(v.value)
     return None
+
+
+def _review_edit(text: str, key_node: Node, value: Node, fingerprint: str) -> _Edit | None:
+    """Set or add ``reviewed:``, just before ``text:`` (where the plain layout expects it)."""
+    if not isinstance(value, MappingNode):
+        return None  # refresh has made it a mapping unless it is a multi-line plain text
+    fields = {k.value: (k, v) for k, v in value.value}
+    if "reviewed" in fields:
+        _, reviewed = fields["reviewed"]
+        if str(reviewed.value) == fingerprint:
+            return None
+        return _Edit(reviewed.start_mark.index, reviewed.end_mark.index, fingerprint)
+    if "text" not in fields:
+        return None
+    text_key, _ = fields["text"]
+    line_start = text.rfind("\n", 0, text_key.start_mark.index) + 1
+    indent = text[line_start : text_key.start_mark.index]
+    if indent.strip():  # flow style {from: …, text: …}
+        position = text_key.start_mark.index
+        return _Edit(position, position, f"reviewed: {fingerprint}, ")
+    return _Edit(line_start, line_start, f"{indent}reviewed: {fingerprint}\n")
 
 
 def _edit_for(text: str, key_node: Node, value: Node, fingerprint: str) -> _Edit | None:

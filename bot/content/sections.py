@@ -17,6 +17,7 @@ from babel import Locale, UnknownLocaleError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.content.findings import Findings
+from bot.content.glossary import parse_glossary
 from bot.content.models import (
     Accessibility,
     Action,
@@ -24,6 +25,7 @@ from bot.content.models import (
     Address,
     Event,
     GeoPoint,
+    GlossaryTerm,
     Helpline,
     Language,
     LocalizedText,
@@ -64,6 +66,7 @@ class Gathered:
     events: dict[str, Event] = field(default_factory=dict)
     crisis_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     crisis_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    glossary: dict[str, list[GlossaryTerm]] = field(default_factory=dict)
     texts: dict[str, LocalizedText] = field(default_factory=dict)
     # translations[language][key] -> Translation, filled from translation files
     translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
@@ -565,9 +568,9 @@ def _parse_translations(node: Node | TranslationTable, ctx: _Context) -> None:
                 f'{language}: "{key}" is translated twice (first in {target[key].file}:{target[key].line})',
             )
             continue
-        text, made_from = _translation_value(value_node, ctx, language, key)
+        text, made_from, reviewed = _translation_value(value_node, ctx, language, key)
         if text is not None:
-            target[key] = Translation(text.strip(), made_from, ctx.file, line)
+            target[key] = Translation(text.strip(), made_from, ctx.file, line, reviewed)
 
 
 def _parse_translation_table(table: TranslationTable, ctx: _Context) -> None:
@@ -580,7 +583,7 @@ def _parse_translation_table(table: TranslationTable, ctx: _Context) -> None:
     target = ctx.gathered.translations.setdefault(language, {})
     ctx.gathered.language_lines.setdefault(f"translations:{language}", (ctx.file, table.line))
     file, fingerprint = ctx.file, _FINGERPRINT.match
-    for key, line, text, made_from in table.entries:
+    for key, line, text, made_from, reviewed in table.entries:
         if key in target:
             ctx.findings.error(
                 ctx.path,
@@ -592,45 +595,52 @@ def _parse_translation_table(table: TranslationTable, ctx: _Context) -> None:
         if text is not None:
             if made_from is not None and not (made_from and fingerprint(made_from)):
                 made_from = None
-            target[key] = Translation(text.strip(), made_from, file, line)
+            if reviewed is not None and not (reviewed and fingerprint(reviewed)):
+                reviewed = None
+            target[key] = Translation(text.strip(), made_from, file, line, reviewed)
+
+
+_TRANSLATION_FIELDS = ("text", "from", "reviewed")
 
 
 def _translation_value(
     node: Node, ctx: _Context, language: str, key: str
-) -> tuple[str | None, str | None]:
+) -> tuple[str | None, str | None, str | None]:
+    """The text, ``from:`` and ``reviewed:`` of one translation; text None if there is none."""
     if isinstance(node, ScalarNode):
-        return (str(node.value), None) if str(node.value).strip() else (None, None)
+        return (str(node.value), None, None) if str(node.value).strip() else (None, None, None)
     if isinstance(node, MappingNode):
         values: dict[str, str] = {}
         for k, v in node.value:
             name = str(k.value)
-            if name not in ("text", "from") or not isinstance(v, ScalarNode):
+            if name not in _TRANSLATION_FIELDS or not isinstance(v, ScalarNode):
                 ctx.findings.error(
                     ctx.path,
                     line_of(k),
                     "unknown-key",
-                    f'{language}: "{key}": only "text" and "from" are allowed, not "{name}"'
-                    f"{did_you_mean(name, ('text', 'from'))}",
+                    f'{language}: "{key}": only "text", "from" and "reviewed" are allowed, '
+                    f'not "{name}"{did_you_mean(name, _TRANSLATION_FIELDS)}',
                 )
                 continue
             values[name] = str(v.value)
         if values.get("text", "").strip():
-            made_from = values.get("from")
             # Anything but a fingerprint (e.g. "new") means: not yet refreshed after review.
-            return values["text"], made_from if made_from and _FINGERPRINT.match(
-                made_from
-            ) else None
+            made_from, reviewed = (
+                value if value and _FINGERPRINT.match(value) else None
+                for value in (values.get("from"), values.get("reviewed"))
+            )
+            return values["text"], made_from, reviewed
         ctx.findings.error(
             ctx.path, line_of(node), "missing-key", f'{language}: "{key}" has no "text"'
         )
-        return None, None
+        return None, None, None
     ctx.findings.error(
         ctx.path,
         line_of(node),
         "type",
         f'{language}: "{key}" must be a text or "text:" and "from:"',
     )
-    return None, None
+    return None, None, None
 
 
 SECTIONS: dict[str, Callable[[Node, _Context], None]] = {
@@ -645,6 +655,9 @@ SECTIONS: dict[str, Callable[[Node, _Context], None]] = {
     "events": _parse_events,
     "crisis_words": _parse_crisis_words,
     "translations": _parse_translations,
+    "glossary": lambda node, ctx: parse_glossary(
+        node, ctx.path, ctx.file, ctx.findings, ctx.gathered.glossary
+    ),
 }
 
 # Sections whose texts other sections' texts depend on are read first, so that the source

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 
 __all__ = ["TranslationEntry", "TranslationTable", "read_translation_table"]
 
-# (key, line of the key, text as written or None if empty, "from:" as written or None)
-TranslationEntry = tuple[str, int, str | None, str | None]
+# (key, line of the key, text as written or None if empty, "from:" as written or None,
+#  "reviewed:" as written or None)
+TranslationEntry = tuple[str, int, str | None, str | None, str | None]
 
 # A plain key made of the characters text keys use; nothing YAML could read differently.
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
@@ -188,29 +189,30 @@ def _entries(lines: list[_Logical], start: int, indent: int) -> tuple[Translatio
         position += 1
         if value is not None:
             # key: text — a translation without a fingerprint; blank ones are skipped silently.
-            entries.append((key, number, value if value.strip() else None, None))
+            entries.append((key, number, value if value.strip() else None, None, None))
             continue
         fields: dict[str, str] = {}
         inner = lines[position][1] if position < count else indent
         while position < count and lines[position][1] == inner > indent:
             _, _, name, field, style = lines[position]
-            if name not in ("text", "from") or name in fields:
+            if name not in ("text", "from", "reviewed") or name in fields:
                 return None  # reported by the full reader, with its own messages
-            if name == "from" and style == "block":
+            if name != "text" and style == "block":
                 return None  # libyaml keeps the final line break, which we do not
             fields[name] = field or ""
             position += 1
         if not fields:
-            entries.append((key, number, None, None))  # "key:" alone is empty: skipped
+            entries.append((key, number, None, None, None))  # "key:" alone is empty: skipped
             continue
         if not fields.get("text", "").strip():
             return None  # 'has no "text"': reported by the full reader
-        entries.append((key, number, fields["text"], fields.get("from")))
+        entries.append((key, number, fields["text"], fields.get("from"), fields.get("reviewed")))
     return tuple(entries)
 
 
 # The compact layout, in which almost every translation file is written: the three header lines,
-# then nothing but entries of one line ("key: text") or three ("key:", "from: …", "text: …"), no
+# then nothing but entries of one line ("key: text"), three ("key:", "from: …", "text: …") or four
+# (with "reviewed: …" between "from:" and "text:"), no
 # blank lines or comments. :func:`_compact_table` reads it with one regular expression per
 # entry instead of one per line; the value patterns are those of _LINE, only kept from running
 # over a line break, so every value reads exactly as line by line. Anything else (another order,
@@ -230,7 +232,9 @@ _COMPACT_HEAD = re.compile(r"translations:\n(?P<outer> +)language: [^\n]*\n(?P=o
 _COMPACT_ENTRY = (
     rf"(?P<key>{_KEY}):(?:"
     rf" +{_value('one')} *\n"
-    rf"|\n(?P<inner>{{indent}} +)from: +{_value('from')} *\n(?P=inner)text: +{_value('text')} *\n)"
+    rf"|\n(?P<inner>{{indent}} +)from: +{_value('from')} *\n"
+    rf"(?:(?P=inner)reviewed: +{_value('rev')} *\n)?"
+    rf"(?P=inner)text: +{_value('text')} *\n)"
 )
 _compact_entries: dict[int, re.Pattern[str]] = {}
 
@@ -262,20 +266,21 @@ def _compact_table(text: str) -> TranslationTable | None:
         if found_entry is None:
             return None
         position = found_entry.end()
-        key, *one, inner, from_dq, from_sq, made_from, text_dq, text_sq, value = (
-            found_entry.groups()
-        )
+        groups = found_entry.groups()
+        key, one, inner = groups[0], groups[1:4], groups[4]
+        from_dq, from_sq, made_from, rev_dq, rev_sq, rev, text_dq, text_sq, value = groups[5:]
         if inner is None:
             # key: text — a translation without a fingerprint; blank ones are skipped silently.
             value = _unquoted(*one)
-            append((key, number, value if value.strip() else None, None))
+            append((key, number, value if value.strip() else None, None, None))
             number += 1
             continue
         value = _unquoted(text_dq, text_sq, value)
         if not value.strip():
             return None  # 'has no "text"': reported by the full reader
-        append((key, number, value, _unquoted(from_dq, from_sq, made_from)))
-        number += 3
+        reviewed = None if rev_dq is rev_sq is rev is None else _unquoted(rev_dq, rev_sq, rev)
+        append((key, number, value, _unquoted(from_dq, from_sq, made_from), reviewed))
+        number += 3 if reviewed is None else 4
     return TranslationTable(language, language_line, tuple(entries))
 
 

@@ -77,11 +77,20 @@ EN = {
 }
 
 
-def translation_file(language: str, entries: dict[str, tuple[str, str]]) -> str:
-    """A translation file whose fingerprints match the given German texts."""
+def translation_file(
+    language: str, entries: dict[str, tuple[str, str]], *, reviewed: bool = True
+) -> str:
+    """A translation file whose fingerprints match the given German texts.
+
+    Args:
+        reviewed: also mark every entry as reviewed by a native speaker (``reviewed:``).
+    """
     lines = ["translations:", f"  language: {language}", "  texts:"]
     for key, (german, translated) in entries.items():
-        lines += [f"    {key}:", f"      from: {source_hash(german)}", f"      text: {translated}"]
+        lines += [f"    {key}:", f"      from: {source_hash(german)}"]
+        if reviewed:
+            lines.append(f"      reviewed: {source_hash(german)}")
+        lines.append(f"      text: {translated}")
     return "\n".join(lines) + "\n"
 
 
