@@ -76,9 +76,14 @@ def parse_glossary(
             )
 
 
+# Combining marks (Latin accents, Arabic vowel signs) belong to the word they follow: the
+# feminine "أنتِ" of a page for women is not the masculine "أنت" a glossary may list.
+_MARKS = "\u0300-\u036f\u064b-\u065f\u0670"
+
+
 def variant_pattern(variant: str) -> re.Pattern[str]:
     """A variant as a whole word (letters of any script count as word characters), with case."""
-    return re.compile(rf"(?<!\w){re.escape(variant)}(?!\w)")
+    return re.compile(rf"(?<![\w{_MARKS}]){re.escape(variant)}(?![\w{_MARKS}])")
 
 
 def glossary_findings(content: Content, findings: Findings, locales: Path | None) -> None:
@@ -114,8 +119,13 @@ def glossary_findings(content: Content, findings: Findings, locales: Path | None
 def _texts(
     content: Content, code: str, locales: Path | None, findings: Findings
 ) -> Iterator[tuple[str, int, str]]:
-    """Every text of language ``code``: content translations (or sources), then its catalog."""
+    """Every text of language ``code``: content translations (or sources), then its catalog.
+
+    Keywords are left out: they list the spellings people may type, variants included.
+    """
     for text in content.texts.values():
+        if text.key.endswith(".keywords"):
+            continue
         if code == content.source_language:
             yield text.file, text.line, text.source
             continue
