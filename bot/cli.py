@@ -62,28 +62,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="also fail on warnings")
     check.set_defaults(handler=_content_check)
-    refresh = content_commands.add_parser(
-        "refresh",
-        parents=[common],
-        help="after review: record that translations match the current German text",
-    )
-    refresh.add_argument("language", help="language code, e.g. ar")
-    refresh.add_argument(
-        "keys", nargs="*", help="only these text keys (default: all of the language)"
-    )
-    refresh.add_argument("--path", help="the content folder (default: content.path of the config)")
-    refresh.set_defaults(handler=_content_refresh)
-    review = content_commands.add_parser(
-        "review",
-        parents=[common],
-        help="record that a native speaker reviewed translations against the current German text",
-    )
-    review.add_argument("language", help="language code, e.g. ar")
-    review.add_argument(
-        "keys", nargs="*", help="only these text keys (default: all of the language)"
-    )
-    review.add_argument("--path", help="the content folder (default: content.path of the config)")
-    review.set_defaults(handler=_content_review)
+    for name, help_text, handler in (
+        (
+            "refresh",
+            "after review: record that translations match the current German text",
+            _content_refresh,
+        ),
+        (
+            "review",
+            "record that a native speaker reviewed translations against the current German text",
+            _content_review,
+        ),
+    ):
+        marker = content_commands.add_parser(name, parents=[common], help=help_text)
+        marker.add_argument("language", help="language code, e.g. ar")
+        marker.add_argument(
+            "keys", nargs="*", help="only these text keys (default: all of the language)"
+        )
+        marker.add_argument(
+            "--path", help="the content folder (default: content.path of the config)"
+        )
+        marker.set_defaults(handler=handler)
     content.set_defaults(handler=lambda args: _usage(content))
 
     database = commands.add_parser("db", parents=[common], help="manage the database")
@@ -125,30 +124,24 @@ def _content_check(args: argparse.Namespace) -> int:
 def _content_refresh(args: argparse.Namespace) -> int:
     from bot.content.refresh import refresh_translations
 
-    result = refresh_translations(_content_path(args, args.path), args.language, tuple(args.keys))
-    for path in result.files:
-        print(f"updated {path}")
-    print(
-        f"{args.language}: {len(result.updated)} translations marked as made from the current text."
-    )
-    for key in result.skipped:
-        print(
-            f"{args.language}: {key}: could not be updated automatically; write it as text: and from:"
-        )
-    return 0 if not result.skipped else 1
+    return _report_markers(args, refresh_translations, "marked as made from the current text")
 
 
 def _content_review(args: argparse.Namespace) -> int:
     from bot.content.refresh import review_translations
 
-    result = review_translations(_content_path(args, args.path), args.language, tuple(args.keys))
+    return _report_markers(args, review_translations, "marked as reviewed")
+
+
+def _report_markers(args: argparse.Namespace, mark, done: str) -> int:
+    """Run ``lotse content refresh`` or ``review`` and print what changed, one line each."""
+    result = mark(_content_path(args, args.path), args.language, tuple(args.keys))
     for path in result.files:
         print(f"updated {path}")
-    print(f"{args.language}: {len(result.updated)} translations marked as reviewed.")
+    print(f"{args.language}: {len(result.updated)} translations {done}.")
     for key in result.skipped:
         print(
-            f"{args.language}: {key}: could not be updated automatically; write it as text:, "
-            "from: and reviewed:"
+            f"{args.language}: {key}: could not be updated automatically; write it as text: and from:"
         )
     return 0 if not result.skipped else 1
 

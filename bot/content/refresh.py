@@ -8,7 +8,6 @@ translator left them, because the files are edited by hand.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,7 @@ def refresh_translations(root: Path, language: str, keys: tuple[str, ...] = ()) 
     Raises:
         ContentError: the content has errors, so fingerprints cannot be trusted.
     """
-    return _rewrite(root, language, keys, _edit_for)
+    return _rewrite(root, language, keys, "from")
 
 
 def review_translations(root: Path, language: str, keys: tuple[str, ...] = ()) -> RefreshResult:
@@ -55,17 +54,15 @@ def review_translations(root: Path, language: str, keys: tuple[str, ...] = ()) -
         ContentError: the content has errors, so fingerprints cannot be trusted.
     """
     refreshed = refresh_translations(root, language, keys)
-    reviewed = _rewrite(root, language, keys, _review_edit)
+    reviewed = _rewrite(root, language, keys, "reviewed")
     skipped = tuple(dict.fromkeys((*refreshed.skipped, *reviewed.skipped)))
     files = tuple(dict.fromkeys((*refreshed.files, *reviewed.files)))
     return RefreshResult(reviewed.updated, skipped, files)
 
 
-_EditFor = Callable[[str, Node, Node, str], "_Edit | None"]
-
-
-def _rewrite(root: Path, language: str, keys: tuple[str, ...], edit_for: _EditFor) -> RefreshResult:
-    """Apply ``edit_for`` to every translation of ``language`` (or only ``keys``)."""
+def _rewrite(root: Path, language: str, keys: tuple[str, ...], field: str) -> RefreshResult:
+    """Set ``field`` (from or reviewed) of every translation of ``language`` (or only ``keys``)."""
+    edit_for = _edit_for if field == "from" else _review_edit
     content = load_content_or_raise(root)
     wanted = set(keys)
     updated: list[str] = []
@@ -86,7 +83,7 @@ def _rewrite(root: Path, language: str, keys: tuple[str, ...], edit_for: _EditFo
                 continue
             edit = edit_for(text, key_node, value_node, source.source_hash)
             if edit is None:
-                if _current_hash(value_node, edit_for) != source.source_hash:
+                if _current_hash(value_node, field) != source.source_hash:
                     skipped.append(key)
                 continue
             edits.append(edit)
@@ -111,8 +108,7 @@ def _texts_of(node: Node | None, language: str) -> MappingNode | None:
     return None
 
 
-def _current_hash(node: Node, edit_for: _EditFor = None) -> str | None:  # type: ignore[assignment]
-    name = "reviewed" if edit_for is _review_edit else "from"
+def _current_hash(node: Node, name: str) -> str | None:
     if isinstance(node, MappingNode):
         for k, v in node.value:
             if k.value == name:
@@ -120,45 +116,35 @@ def _current_hash(node: Node, edit_for: _EditFor = None) -> str | None:  # type:
     return None
 
 
-def _review_edit(text: str, key_node: Node, value: Node, fingerprint: str) -> _Edit | None:
-    """Set or add ``reviewed:``, just before ``text:`` (where the plain layout expects it)."""
-    if not isinstance(value, MappingNode):
-        return None  # refresh has made it a mapping unless it is a multi-line plain text
+def _set_field(text: str, value: MappingNode, name: str, fingerprint: str) -> _Edit | None:
+    """Set ``name:`` of a translation to ``fingerprint``, or add it just before ``text:``."""
     fields = {k.value: (k, v) for k, v in value.value}
-    if "reviewed" in fields:
-        _, reviewed = fields["reviewed"]
-        if str(reviewed.value) == fingerprint:
+    if name in fields:
+        _, current = fields[name]
+        if str(current.value) == fingerprint:
             return None
-        return _Edit(reviewed.start_mark.index, reviewed.end_mark.index, fingerprint)
+        return _Edit(current.start_mark.index, current.end_mark.index, fingerprint)
     if "text" not in fields:
         return None
     text_key, _ = fields["text"]
     line_start = text.rfind("\n", 0, text_key.start_mark.index) + 1
     indent = text[line_start : text_key.start_mark.index]
-    if indent.strip():  # flow style {from: …, text: …}
+    if indent.strip():  # flow style {text: …}: add the key inside the braces
         position = text_key.start_mark.index
-        return _Edit(position, position, f"reviewed: {fingerprint}, ")
-    return _Edit(line_start, line_start, f"{indent}reviewed: {fingerprint}\n")
+        return _Edit(position, position, f"{name}: {fingerprint}, ")
+    return _Edit(line_start, line_start, f"{indent}{name}: {fingerprint}\n")
+
+
+def _review_edit(text: str, key_node: Node, value: Node, fingerprint: str) -> _Edit | None:
+    """Set or add ``reviewed:`` (refresh has made the entry a mapping, unless it cannot)."""
+    return (
+        _set_field(text, value, "reviewed", fingerprint) if isinstance(value, MappingNode) else None
+    )
 
 
 def _edit_for(text: str, key_node: Node, value: Node, fingerprint: str) -> _Edit | None:
     if isinstance(value, MappingNode):
-        fields = {k.value: (k, v) for k, v in value.value}
-        if "from" in fields:
-            _, from_value = fields["from"]
-            if str(from_value.value) == fingerprint:
-                return None
-            return _Edit(from_value.start_mark.index, from_value.end_mark.index, fingerprint)
-        if "text" in fields:
-            text_key, _ = fields["text"]
-            line_start = text.rfind("\n", 0, text_key.start_mark.index) + 1
-            indent = text[line_start : text_key.start_mark.index]
-            if indent.strip():  # flow style {text: …}: add the key inside the braces
-                return _Edit(
-                    text_key.start_mark.index, text_key.start_mark.index, f"from: {fingerprint}, "
-                )
-            return _Edit(line_start, line_start, f"{indent}from: {fingerprint}\n")
-        return None
+        return _set_field(text, value, "from", fingerprint)
     if isinstance(value, ScalarNode) and value.style in (None, "'", '"'):
         if value.start_mark.line != value.end_mark.line:
             return None  # a multi-line plain text: the translator converts it to text:/from:
