@@ -267,6 +267,43 @@ class RequestRepository:
         await self._session.flush()
         return message
 
+    async def is_stored(
+        self,
+        request: ContactRequest,
+        *,
+        person_message_id: int | None = None,
+        team_message_id: int | None = None,
+    ) -> bool:
+        """Whether this Telegram message is already stored with the request.
+
+        Telegram may deliver an update twice (a webhook call retried, a process that died before
+        confirming it); a message seen before must not be stored and relayed again.
+
+        Args:
+            person_message_id: A message the person wrote, in their chat.
+            team_message_id: A message a coordinator wrote, in the request's team chat.
+        """
+        if person_message_id is not None:
+            direction = Direction.IN
+            same = RequestMessage.person_message_id == person_message_id
+        elif team_message_id is not None:
+            direction = Direction.OUT
+            same = (RequestMessage.team_message_id == team_message_id) & (
+                RequestMessage.team_chat_id == request.team_chat_id
+            )
+        else:
+            return False
+        result = await self._session.execute(
+            select(RequestMessage)
+            .where(
+                RequestMessage.request_id == request.id,
+                RequestMessage.direction == direction.value,
+                same,
+            )
+            .limit(1)
+        )
+        return result.scalar_one_or_none() is not None
+
     async def messages(self, request: ContactRequest) -> list[DecryptedMessage]:
         """The request's messages in the order they were written, decrypted.
 

@@ -181,6 +181,26 @@ class BotApiEmulator:
         group = self._groups[record.id] = EmulatedGroup(self, record)
         return group
 
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue a raw update exactly as given, for tests of odd or hostile input.
+
+        Unlike the people's actions this neither checks nor completes anything, and it passes
+        even update types the bot did not ask for (as an old webhook or a forged request could).
+        An ``update_id`` in ``update`` is kept, so the same id can arrive twice.
+
+        Returns:
+            The update's ``update_id``.
+        """
+        queue = self._primary_bot().updates
+        body = dict(update)
+        update_id = body.pop("update_id", None)
+        if update_id is None:
+            update_id = queue.next_update_id
+            queue.next_update_id += 1
+        queue.pending.append({"update_id": update_id, **body})
+        queue._changed.notify()
+        return update_id
+
     # Faults and the request log ----------------------------------------------------------------
 
     def inject_fault(

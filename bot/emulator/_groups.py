@@ -48,6 +48,40 @@ class EmulatedGroup:
 
     # Membership --------------------------------------------------------------------------------
 
+    @property
+    def bot_status(self) -> str | None:
+        """The bot's status in the group (``administrator``, ``member``, ``left`` …), if any."""
+        return self.record.members.get(self._bot().id)
+
+    async def add_bot(self, *, by: EmulatedUser) -> None:
+        """``by`` adds the bot to this group as a plain member, as anyone may do uninvited.
+
+        The bot gets the ``my_chat_member`` update and the service message Telegram sends.
+        """
+        from bot.emulator._methods_chats import chat_member
+
+        bot = self._bot()
+        old = self.record.members.get(bot.id) or "left"
+        self.record.members[bot.id] = "member"
+        store = self._emulator._store
+        update = {
+            "chat": self.record.as_chat(),
+            "from": by.record.as_user(),
+            "date": store.now_timestamp(),
+            "old_chat_member": chat_member(bot.user, old),
+            "new_chat_member": chat_member(bot.user, "member"),
+        }
+        bot.updates.push({"my_chat_member": update})
+        record = store.add_message(
+            self._state(bot),
+            sender=by.record.as_user(),
+            from_bot=False,
+            content={"new_chat_members": [bot.user]},
+            thread_id=None,
+            reply_to=None,
+        )
+        bot.updates.push({"message": copy.deepcopy(record.data)})
+
     def add_member(self, user: EmulatedUser, status: str = "member") -> None:
         """Add a person as ``member``, ``administrator`` or ``creator``."""
         if status not in ("member", "administrator", "creator"):

@@ -119,6 +119,16 @@ async def ban_chat_member(call: MethodCall) -> bool:
     return True
 
 
+@api_method("leaveChat")
+async def leave_chat(call: MethodCall) -> bool:
+    """The bot leaves a group: it gets no more updates from it and can no longer write there."""
+    group = _group(call)
+    if group is None:
+        raise ApiError.bad_request("chat member status can't be changed in private chats")
+    group.members[call.bot.id] = "left"
+    return True
+
+
 @api_method("setChatMenuButton")
 async def set_chat_menu_button(call: MethodCall) -> bool:
     """Remember the menu button (per chat, or the default one)."""

@@ -388,7 +388,9 @@ class EmulatedUser:
             thread_id=thread_id,
             reply_to=reply,
         )
-        bot.updates.push({"message": copy.deepcopy(record.data)})
+        if chat is None or chat.bot_status in ("member", "administrator"):
+            # A group the bot has left sends it nothing more.
+            bot.updates.push({"message": copy.deepcopy(record.data)})
         self._cursors[state.id] = record.seq
         if chat is not None:
             chat._cursor = record.seq

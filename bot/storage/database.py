@@ -201,7 +201,9 @@ def _sqlite_engine(url: URL, *, foreign_keys: bool) -> AsyncEngine:
                 f"cannot reach the database {display_url(url)}: cannot create the folder "
                 f"{Path(path).parent} ({describe_failure(exc)})"
             ) from exc
-    engine = create_async_engine(url)
+    # Errors would otherwise carry the statement's parameters (Telegram ids, ciphertexts) into
+    # the log through the error handler's traceback.
+    engine = create_async_engine(url, hide_parameters=True)
     _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
 
@@ -247,4 +249,5 @@ def _postgresql_engine(url: URL, *, schema: str | None) -> AsyncEngine:
         # A restarted server or a proxy that drops idle connections leaves dead ones in the pool.
         pool_pre_ping=True,
         pool_recycle=1800,
+        hide_parameters=True,  # no Telegram ids in the log through an error's message
     )

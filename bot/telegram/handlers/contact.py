@@ -150,6 +150,8 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
         draft = await requests.current_draft(v.user.id)
         if draft is None:
             return False
+        if await requests.is_stored(draft, person_message_id=message.message_id):
+            return True  # the same update again: already part of the draft
         await requests.add_message(
             draft,
             "in",
@@ -169,6 +171,8 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
         if request is None or request.status not in (RequestStatus.OPEN, RequestStatus.CLAIMED):
             v.user.flow = Flow.MENU
             return False
+        if await requests.is_stored(request, person_message_id=message.message_id):
+            return True  # the same update again: relayed once already
         stored = await requests.add_message(
             request,
             "in",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.content.models import ActionKind
 from bot.content.navigation import find_pages, language_picker, page_rows, page_screen
@@ -106,6 +107,11 @@ async def on_help(update: Update, context: LotseContext) -> None:
 async def on_callback(update: Update, context: LotseContext) -> None:
     """A pressed inline button: open the page, switch the language, or explain a stale button."""
     query = update.callback_query
+    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        # The bot puts buttons only into private chats: a press elsewhere comes from a forged
+        # client (or an inline message) and must not turn a team's card into a menu.
+        await query.answer()
+        return
     async with visit(update, context) as v:
         content = v.runtime.content
         decoded = v.runtime.codec.decode(query.data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.safety.emergency import emergency_card
 from bot.screens import Button, PageTarget, Screen
@@ -48,15 +48,38 @@ async def on_unsupported(update: Update, context: LotseContext) -> None:
 
 
 async def on_blocked_or_unblocked(update: Update, context: LotseContext) -> None:
-    """Remember when a person blocks the bot (and when they come back), so we stop sending."""
+    """Remember when a person blocks the bot (and when they come back), so we stop sending.
+
+    Added to a group or channel that is not a team's, the bot leaves at once: whoever added it
+    must not get a place where people's requests or the bot's menus could be read by others.
+    """
     change = update.my_chat_member
-    if change is None or change.chat.type != "private":
+    if change is None:
+        return
+    if change.chat.type != "private":
+        await _leave_unless_team_chat(change, context)
         return
     runtime = context.runtime
     async with runtime.database.unit_of_work() as session:
         user = await UserRepository(session).get(change.from_user.id)
         if user is not None:
             user.blocked_bot = change.new_chat_member.status == ChatMember.BANNED
+
+
+async def _leave_unless_team_chat(change, context: LotseContext) -> None:
+    if change.new_chat_member.status not in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+        return
+    teams = context.runtime.settings.teams.values()
+    if any(team.chat_id == change.chat.id for team in teams):
+        return
+    # A group's id is no one's personal data, and the operator needs it to configure a team.
+    logger.warning(
+        "added to chat %s, which is no team's (teams: in config.yaml); leaving it", change.chat.id
+    )
+    try:
+        await context.bot.leave_chat(change.chat.id)
+    except TelegramError as error:
+        logger.warning("could not leave chat %s: %s", change.chat.id, type(error).__name__)
 
 
 async def on_error(update: object, context: LotseContext) -> None:

@@ -81,7 +81,9 @@ async def on_team_message(update: Update, context: LotseContext) -> None:
             )
         else:
             parts = parts_of(message)
-            if parts is None or request.status not in (RequestStatus.OPEN, RequestStatus.CLAIMED):
+            if await requests.is_stored(request, team_message_id=message.message_id):
+                pass  # the same update again: relayed once already
+            elif parts is None or request.status not in (RequestStatus.OPEN, RequestStatus.CLAIMED):
                 if request.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN):
                     reply_text = tr.gettext(
                         "This request is closed; nothing was sent. Use /reopen first."

@@ -107,3 +107,17 @@ def test_display_url_drops_the_password_only():
     url = "postgresql+asyncpg://lotse:p%40ss@db.example:5433/lotse?ssl=require"
 
     assert display_url(url) == "postgresql+asyncpg://lotse@db.example:5433/lotse?ssl=require"
+
+
+async def test_a_database_error_does_not_carry_its_parameters_into_the_log(database):
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.storage.models import User
+
+    telegram_id = 987654321987
+    async with database.unit_of_work() as session:
+        session.add(User(telegram_id=telegram_id, first_seen=NOW, last_seen=NOW))
+    with pytest.raises(IntegrityError) as raised:
+        async with database.unit_of_work() as session:
+            session.add(User(telegram_id=telegram_id, first_seen=NOW, last_seen=NOW))
+    assert str(telegram_id) not in str(raised.value)
