@@ -85,7 +85,7 @@ async def test_coordinator_and_admin_commands_are_refused_to_everyone_else(datab
 
 
 async def test_forged_callback_data_reaches_only_the_sender_own_data(database):
-    async with two_teams(database) as (bot, team_a, team_b, amal, anna, bernd, admin, copied):
+    async with two_teams(database) as (bot, team_a, _team_b, amal, anna, _bernd, _admin, _copied):
         version = bot.content.version
         mallory = bot.person("Mallory", "de")
         await mallory.send_text("/start")
@@ -122,7 +122,7 @@ async def test_forged_callback_data_reaches_only_the_sender_own_data(database):
 
 
 async def test_an_uninvited_group_is_left_at_once_and_learns_nothing(database):
-    async with two_teams(database) as (bot, team_a, team_b, amal, anna, bernd, admin, copied):
+    async with two_teams(database) as (bot, _team_a, team_b, _amal, _anna, bernd, _admin, _copied):
         mallory = bot.person("Mallory", "de")
         lair = bot.emulator.add_group("Mallorys Gruppe", forum=False, members=[mallory])
         lair.record.members.pop(bot.emulator.bot_user["id"])  # not there until she adds it
@@ -141,7 +141,7 @@ async def test_an_uninvited_group_is_left_at_once_and_learns_nothing(database):
 
 
 async def test_a_message_delivered_twice_is_relayed_once(database):
-    async with two_teams(database) as (bot, team_a, team_b, amal, anna, bernd, admin, copied):
+    async with two_teams(database) as (bot, team_a, _team_b, amal, anna, _bernd, _admin, copied):
         thread = copied.thread_id
         sent = await amal.send_text("Noch eine Frage zum Termin")
         await team_a.wait_for_bot_message(lambda m: "Noch eine Frage" in (m.text or ""))
