@@ -273,3 +273,65 @@ async def test_a_full_session_logs_no_text_name_id_or_number(database, caplog):
     for line in lines:
         for secret in (*forbidden, str(amal.id), str(anna.id)):
             assert secret not in line, (secret, line)
+
+
+async def test_webhook_calls_without_the_right_secret_are_refused(tmp_path):
+    import asyncio
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    from bot.emulator import BotApiEmulator
+    from tests.e2e.test_run_command import REPO
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with BotApiEmulator() as emulator:
+        token = emulator.create_bot()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+        env.update(
+            BOT_TOKEN=token,
+            BOT_API_BASE_URL=emulator.base_url,
+            BOT_MODE="webhook",
+            # Telegram would call this address; the test calls the listening port itself.
+            BOT_WEBHOOK_URL=f"https://127.0.0.1:{port}/telegram",
+            BOT_WEBHOOK_SECRET="the-right-secret",
+            BOT_WEBHOOK_LISTEN="127.0.0.1",
+            BOT_WEBHOOK_PORT=str(port),
+            DATABASE_URL=f"sqlite:///{tmp_path}/lotse.db",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            for _ in range(300):  # the process starts (migrations, content): up to 30 s
+                if emulator.requests_for("setWebhook") or process.poll() is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert emulator.requests_for("setWebhook"), "lotse run did not set its webhook"
+            amal = emulator.add_user("Amal", language_code="de")
+            written = await amal.send_text("/start")
+            update = {"update_id": 7, "message": written.raw}
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with httpx.AsyncClient() as client:
+                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "a-wrong-secret"}):
+                    refused = await client.post(url, json=update, headers=headers)
+                    assert refused.status_code == 403
+                await asyncio.sleep(0.5)  # time in which a wrongly accepted update would be answered
+                assert amal.bot_messages() == []
+                accepted = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "the-right-secret"}
+                )
+                assert accepted.status_code == 200
+            welcome = await amal.wait_for_bot_message(timeout=15)
+            assert welcome.buttons
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=30)
+    assert "Traceback" not in output, output
