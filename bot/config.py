@@ -37,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from bot.content.yamlread import did_you_mean
+from bot.content.yamlread import did_you_mean, yaml_problem
 from bot.errors import ConfigError
 
 __all__ = [
@@ -161,15 +161,15 @@ class Settings:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
     except OSError as exc:
         raise ConfigError(f"cannot be read ({exc.strerror})", source=str(path)) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"this is not valid YAML: {exc.problem}", source=where) from None
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text", source=str(path)) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"this is not valid YAML: {exc}", source=str(path)) from None
+        line, problem = yaml_problem(exc, text)
+        raise ConfigError(problem, source=f"{path}:{line}" if line else str(path)) from None
     if raw is None:
         return {}
     if not isinstance(raw, dict):

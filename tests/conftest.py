@@ -23,12 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from bot.storage.database import Database, build_engine
 from bot.storage.migrate import upgrade_database
 
 POSTGRESQL_URL_VARIABLE = "TEST_DATABASE_URL"
+
+# Property-based tests draw the same examples on every run (CI stays reproducible and fast);
+# HYPOTHESIS_PROFILE=long draws fresh, and more, examples for a longer hunt.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("long", derandomize=False, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.content.findings import Findings
 
-__all__ = ["MapReader", "compose_file", "compose_text", "did_you_mean", "line_of", "read_text"]
+__all__ = [
+    "MapReader",
+    "compose_file",
+    "compose_text",
+    "did_you_mean",
+    "line_of",
+    "read_text",
+    "yaml_problem",
+]
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -94,16 +102,24 @@ def compose_text(path: Path, text: str, findings: Findings) -> Node | None:
             node = loader.get_single_node()
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = exc.problem or exc.context or "invalid YAML"
-        findings.error(path, line, "yaml", f"this is not valid YAML: {problem}")
-        return None
     except yaml.YAMLError as exc:
-        findings.error(path, 0, "yaml", f"this is not valid YAML: {exc}")
+        line, problem = yaml_problem(exc, text)
+        findings.error(path, line, "yaml", problem)
         return None
     return node
+
+
+def yaml_problem(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """The line (0 if unknown) and a one-line description of PyYAML's ``error`` in ``text``."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        return line, f"this is not valid YAML: {error.problem or error.context or 'invalid YAML'}"
+    if isinstance(error, yaml.reader.ReaderError):
+        # A control character: PyYAML gives its position in the text, not its line.
+        line = text[: error.position].count("\n") + 1
+        return line, f"character #x{error.character:04x} is not allowed in YAML"
+    return 0, "this is not valid YAML: " + " ".join(str(error).split())
 
 
 def _kind(node: Node) -> str:

@@ -323,10 +323,14 @@ async def test_webhook_calls_without_the_right_secret_are_refused(tmp_path):
                 for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "a-wrong-secret"}):
                     refused = await client.post(url, json=update, headers=headers)
                     assert refused.status_code == 403
-                await asyncio.sleep(0.5)  # time in which a wrongly accepted update would be answered
+                await asyncio.sleep(
+                    0.5
+                )  # time in which a wrongly accepted update would be answered
                 assert amal.bot_messages() == []
                 accepted = await client.post(
-                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "the-right-secret"}
+                    url,
+                    json=update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": "the-right-secret"},
                 )
                 assert accepted.status_code == 200
             welcome = await amal.wait_for_bot_message(timeout=15)

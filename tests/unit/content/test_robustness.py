@@ -101,3 +101,18 @@ def test_missing_folder(tmp_path):
     report = check_content(tmp_path / "nowhere")
     assert report.exit_code == 1
     assert "does not exist" in report.errors[0].message
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(target=st.sampled_from(SECTIONS), text=st.text(max_size=300))
+def test_any_text_in_a_content_file_gives_findings_with_file_and_line(
+    tmp_path_factory, target, text
+):
+    folder = write_content(tmp_path_factory.mktemp("c"), {target: text})
+    report = check_content(folder, today=dt.date(2026, 11, 25))
+    assert report.exit_code in (0, 1)
+    for finding in report.findings:
+        assert finding.file.startswith("content/")
+        assert "\n" not in finding.message.strip(), finding.message
