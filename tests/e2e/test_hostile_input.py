@@ -4,7 +4,7 @@ Hypothesis draws the updates (any Unicode, over-long texts, every message type, 
 channel posts, unknown groups, forged or replayed button data, duplicated update ids); after each
 example the bot must have logged no error, made no request Telegram would refuse, answered every
 person who wrote in their private chat, and still serve a bystander. The number of examples is
-bounded (``LOTSE_FUZZ_EXAMPLES``, 25 by default) and drawn from a fixed seed unless the Hypothesis
+bounded (``LOTSE_FUZZ_EXAMPLES``, 60 by default) and drawn from a fixed seed unless the Hypothesis
 profile ``long`` is chosen (see tests/conftest.py).
 """
 
@@ -23,7 +23,7 @@ from bot.content.addresses import page_address
 from tests.helpers.botharness import running_bot
 
 # Each example is a few updates through the running bot; LOTSE_FUZZ_EXAMPLES=500 for a long run.
-EXAMPLES = int(os.environ.get("LOTSE_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("LOTSE_FUZZ_EXAMPLES", "60"))
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
 
 ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
@@ -57,13 +57,16 @@ class Capture(logging.Handler):
             self.records.append(record)
 
 
-@dataclass
+@dataclass(repr=False)
 class World:
     bot: object
     people: list
     bystander: object
     capture: Capture
     tried: dict[str, int] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"World(tried={self.tried})"
 
 
 @pytest.fixture
@@ -183,7 +186,9 @@ async def test_random_updates_never_crash_and_everyone_is_answered(world, steps)
     rejected = [
         r
         for r in bot.emulator.rejected_requests()
-        if "message is not modified" not in (r.description or "")
+        # Telegram's answers to an edit that changes nothing and to writing to someone who
+        # blocked the bot (or never started it): expected, and handled without an error.
+        if "message is not modified" not in (r.description or "") and r.status != 403
     ]
     assert not rejected, [(r.method, r.description) for r in rejected]
     await world.bystander.send_text("/start")
