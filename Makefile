@@ -14,7 +14,7 @@ OLD_BABEL := 2.18.0
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-latest test-old-babel lock lock-check check lint bench catalogs clean
+.PHONY: install run test test-latest test-old-babel lock lock-check audit check lint bench catalogs clean
 
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ lock: $(STAMP)
 ## Fail if uv.lock does not match pyproject.toml.
 lock-check: $(STAMP)
 	$(UV) lock --check
+
+## Fail on known vulnerabilities of the locked dependencies (PyPI's advisories; see the script).
+audit: $(STAMP)
+	$(BIN)/python scripts/audit_dependencies.py
 
 ## Check the content in content/ as an editor would.
 check: $(STAMP)
