@@ -59,7 +59,6 @@ async def test_coordinator_and_admin_commands_are_refused_to_everyone_else(datab
             # a coordinator of another team, in his own team's group and in private
             await bernd.send_text(command, chat=team_b)
             await bernd.send_text(command)
-            # a person who is neither, in a group of her own that she added the bot to
         await bot.idle()
         # a coordinator of team A who is not an admin cannot block
         await anna.send_text("/block", chat=team_a, thread_id=copied.thread_id)
