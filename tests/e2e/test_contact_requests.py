@@ -29,8 +29,8 @@ async def team_setup(database, *, forum=True):
             yield bot, group, anna
 
 
-async def write_request(bot, person, words=SECRET):
-    """Walk the person through consent, region, method and one message, then Send."""
+async def choose_region(bot, person):
+    """From /start through consent to the region (Dortmund); returns the methods screen."""
     content = bot.content
     await person.send_text("/start")
     await person.wait_for_bot_message()
@@ -44,7 +44,12 @@ async def write_request(bot, person, words=SECRET):
     await person.press_button(
         next(b for b in regions.buttons if "Dortmund" in b or "دورتموند" in b)
     )
-    methods = await person.wait_for_bot_message()
+    return await person.wait_for_bot_message()
+
+
+async def write_request(bot, person, words=SECRET):
+    """Walk the person through consent, region, method and one message, then Send."""
+    methods = await choose_region(bot, person)
     await person.press_button(methods.buttons[0])  # only in this chat
     await person.wait_for_bot_message()
     await person.send_text(words)
@@ -53,6 +58,17 @@ async def write_request(bot, person, words=SECRET):
     sent = await person.wait_for_bot_message()
     assert "#" in sent.text
     return sent
+
+
+async def see_and_erase_my_data(person):
+    """/my_data (which lists a request), then /delete_my_data, confirmed."""
+    await person.send_text("/my_data")
+    mine = await person.wait_for_bot_message()
+    assert "#" in mine.text
+    await person.send_text("/delete_my_data")
+    confirm = await person.wait_for_bot_message()
+    await person.press_button(confirm.buttons[0])
+    await person.wait_for_bot_message()
 
 
 @pytest.mark.parametrize("forum", [True, False], ids=["forum", "plain-group"])
@@ -232,13 +248,7 @@ async def test_erasure_tells_the_team_and_leaves_nothing(database):
         amal = bot.person("Amal", "de")
         await write_request(bot, amal)
         await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
-        await amal.send_text("/my_data")
-        mine = await amal.wait_for_bot_message()
-        assert "#" in mine.text
-        await amal.send_text("/delete_my_data")
-        confirm = await amal.wait_for_bot_message()
-        await amal.press_button(confirm.buttons[0])
-        await amal.wait_for_bot_message()
+        await see_and_erase_my_data(amal)
         await group.wait_for_bot_message(
             lambda m: "withdrawn" in (m.text or "") or "zurückgezogen" in (m.text or "")
         )

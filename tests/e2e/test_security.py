@@ -9,7 +9,12 @@ from sqlalchemy import inspect, text
 
 from bot.content.addresses import page_address
 from bot.telegram.handlers.team import COMMANDS
-from tests.e2e.test_contact_requests import SECRET, write_request
+from tests.e2e.test_contact_requests import (
+    SECRET,
+    choose_region,
+    see_and_erase_my_data,
+    write_request,
+)
 from tests.e2e.test_services_near_me import DORTMUND, open_services
 from tests.helpers.botharness import emulated_network
 
@@ -178,17 +183,7 @@ async def full_session(bot, team, anna):
     await open_services(bot, amal)
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"], location=DORTMUND)
     await amal.wait_for_bot_message()
-    content = bot.content
-    await amal.send_text("/start")
-    await amal.wait_for_bot_message()
-    await amal.press_button(page_address(content.version, "violence"))
-    await amal.wait_for_bot_message()
-    await amal.press_button(page_address(content.version, "violence_contact"))
-    consent = await amal.wait_for_bot_message()
-    await amal.press_button(consent.buttons[0])
-    regions = await amal.wait_for_bot_message()
-    await amal.press_button(next(b for b in regions.buttons if "Dortmund" in b))
-    await amal.wait_for_bot_message()
+    await choose_region(bot, amal)
     await amal.press_button("k:method:phone")
     await amal.wait_for_bot_message(lambda m: bool(amal.reply_keyboard()))
     await amal.press_reply_button(amal.reply_keyboard()[0][0]["text"])
@@ -252,13 +247,7 @@ async def test_a_full_session_logs_no_text_name_id_or_number(database, caplog):
         team = network.team("dortmund", "Team A", members=(anna,), languages=("de",))
         async with network.run(database, fallback="dortmund") as bot:
             amal = await full_session(bot, team, anna)
-            await amal.send_text("/my_data")
-            mine = await amal.wait_for_bot_message()
-            assert "#" in mine.text
-            await amal.send_text("/delete_my_data")
-            confirm = await amal.wait_for_bot_message()
-            await amal.press_button(confirm.buttons[0])
-            await amal.wait_for_bot_message()
+            await see_and_erase_my_data(amal)
             await bot.idle()
     # The emulator plays Telegram in this process; its own records are not the bot's log.
     lines = [

@@ -11,7 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("audit_dependencies", ROOT / "scripts" / "audit_dependencies.py")
+_spec = importlib.util.spec_from_file_location(
+    "audit_dependencies", ROOT / "scripts" / "audit_dependencies.py"
+)
 audit = sys.modules["audit_dependencies"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(audit)
 
