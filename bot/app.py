@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 import sys
@@ -22,6 +23,7 @@ from bot.storage.database import Database
 from bot.storage.keys import encryption_keys
 from bot.storage.migrate import upgrade_database
 from bot.telegram.application import ALLOWED_UPDATES, build_application, prepare
+from bot.telegram.reloading import reload_application_content
 
 __all__ = ["LOCALES", "build_runtime", "run_bot"]
 
@@ -48,14 +50,18 @@ async def build_runtime(settings: Settings, *, clock=None, locales: Path = LOCAL
     )
 
 
-def run_bot(settings: Settings) -> int:
-    """``lotse run``: serve until interrupted; returns the exit code."""
-    return asyncio.run(_serve(settings))
+def run_bot(settings: Settings, *, console: bool = False) -> int:
+    """``lotse run``: serve until interrupted; returns the exit code.
+
+    Args:
+        console: Without a token, also chat with the bot in this terminal (besides the page).
+    """
+    return asyncio.run(_serve(settings, console=console))
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, *, console: bool = False) -> int:
     runtime = await build_runtime(settings)
-    emulator = None
+    emulator = teams = None
     token, base_url, base_file_url = (
         settings.telegram.token,
         settings.telegram.base_url,
@@ -66,19 +72,35 @@ async def _serve(settings: Settings) -> int:
 
         emulator = BotApiEmulator()
         await emulator.start(host="127.0.0.1", port=0)
+        from bot.playground.world import populate
+
         token = emulator.create_bot()
         base_url, base_file_url = emulator.base_url, emulator.base_file_url
-        print(
-            f"No bot token configured: running against the local Bot API emulator at {emulator.base_url}\n"
-            "Set BOT_TOKEN (or telegram.token in config.yaml) to run against Telegram.",
-            flush=True,
-        )
+        playground_settings, teams = populate(emulator, runtime.settings, runtime.content)
+        runtime = dataclasses.replace(runtime, settings=playground_settings)
     application = build_application(
         runtime, token=token, base_url=base_url, base_file_url=base_file_url
     )
+    if emulator is not None:
+        from bot.playground.web import Playground
+
+        playground = Playground(
+            emulator,
+            teams,
+            content=lambda: application.bot_data.runtime.content,
+            reload=lambda: reload_application_content(application),
+        )
+        playground.install()
+        print(
+            "No bot token configured: running against the local Bot API emulator at "
+            f"{emulator.base_url}\n"
+            f"Playground (people and coordinators, in your browser): {playground.url}\n"
+            "Set BOT_TOKEN (or telegram.token in config.yaml) to run against Telegram.",
+            flush=True,
+        )
     try:
         await _initialize(application, base_url)
-        await _run_until_stopped(application, settings, emulator)
+        await _run_until_stopped(application, settings, emulator, console=console)
     finally:
         await runtime.database.dispose()
         if emulator is not None:
@@ -99,12 +121,30 @@ async def _initialize(application, base_url: str) -> None:
         raise LotseError(f"the Bot API at {base_url} answered: {exc.message}") from None
 
 
-async def _run_until_stopped(application, settings: Settings, emulator) -> None:
+async def reload_on_signal(application) -> None:
+    """SIGHUP: reload the content; the operator reads the outcome (file:line or changes) in the log."""
+    outcome = await reload_application_content(application)
+    for line in outcome.format().splitlines():
+        (logger.info if outcome.ok else logger.error)("reload: %s", line)
+
+
+async def _run_until_stopped(
+    application, settings: Settings, emulator, *, console: bool = False
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
+    reloads: set[asyncio.Task] = set()
+
+    def on_hangup() -> None:
+        task = loop.create_task(reload_on_signal(application))
+        reloads.add(task)  # keep a reference until it is done
+        task.add_done_callback(reloads.discard)
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, on_hangup)
     await application.start()
     me = application.bot
     if settings.telegram.mode == "webhook" and emulator is None:
@@ -121,18 +161,18 @@ async def _run_until_stopped(application, settings: Settings, emulator) -> None:
     else:
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         logger.info("serving @%s by long polling", me.username)
-    console = None
-    if emulator is not None and sys.stdin is not None and sys.stdin.isatty():
+    chat = None
+    if console and emulator is not None and sys.stdin is not None and sys.stdin.isatty():
         from bot.playground.console import run_console
 
         # Keep the chat readable: only warnings and errors are logged while it runs.
         logging.getLogger().setLevel(logging.WARNING)
-        console = asyncio.create_task(run_console(emulator, stop))
+        chat = asyncio.create_task(run_console(emulator, stop))
     try:
         await stop.wait()
     finally:
-        if console is not None:
-            console.cancel()
+        if chat is not None:
+            chat.cancel()
         await application.updater.stop()
         await application.stop()
         await application.shutdown()

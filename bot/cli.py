@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", parents=[common], help="start the bot (without a token: against the local emulator)"
     )
+    run.add_argument(
+        "--console",
+        action="store_true",
+        help="without a token: also chat with the bot in this terminal (besides the web page)",
+    )
     run.set_defaults(handler=_run)
 
     content = commands.add_parser(
@@ -166,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from bot.app import run_bot
 
-    return run_bot(settings)
+    return run_bot(settings, console=getattr(args, "console", False))
 
 
 def configure_logging(*, debug: bool = False) -> None:

@@ -47,6 +47,7 @@ class BotApiEmulator:
         self._store = Store(clock or utc_now)
         self._dispatcher = ApiDispatcher(self._store)
         self._server: tornado.httpserver.HTTPServer | None = None
+        self._web = make_application(self)
         self._host = "127.0.0.1"
         self._port: int | None = None
         self._primary: BotRecord | None = None
@@ -64,9 +65,7 @@ class BotApiEmulator:
             raise RuntimeError("the emulator is already running")
         sockets = tornado.netutil.bind_sockets(port, host)
         # Telegram accepts uploads up to 50 MB; anything bigger is a bot bug worth seeing.
-        server = tornado.httpserver.HTTPServer(
-            make_application(self), max_body_size=50 * 1024 * 1024
-        )
+        server = tornado.httpserver.HTTPServer(self._web, max_body_size=50 * 1024 * 1024)
         server.add_sockets(sockets)
         self._server, self._host = server, host
         self._port = sockets[0].getsockname()[1]
@@ -79,6 +78,35 @@ class BotApiEmulator:
             self._server.stop()
             await self._server.close_all_connections()
             self._server = None
+
+    def add_handlers(self, handlers: list[tuple]) -> None:
+        """Serve more tornado routes beside the Bot API (the playground's web page uses this).
+
+        Args:
+            handlers: tornado rules ``(pattern, RequestHandler class, initialize arguments)``.
+        """
+        self._web.add_handlers(r".*", handlers)
+
+    @property
+    def address(self) -> str:
+        """``http://host:port`` of the running server."""
+        return f"http://{self._host}:{self.port}"
+
+    async def wait_for_change(self, timeout: float | None = None) -> bool:
+        """Wait for the next change of any chat, update or request; False after ``timeout``."""
+        woken = False
+
+        def changed() -> bool:
+            # The first call happens before any wait: only a later call means a change.
+            nonlocal woken
+            first, woken = not woken, True
+            return not first
+
+        try:
+            await self._store.changed.wait_for(changed, timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def __aenter__(self) -> BotApiEmulator:
         await self.start()

@@ -41,6 +41,7 @@ from bot.telegram.handlers.system import (
     on_blocked_or_unblocked,
     on_emergency,
     on_error,
+    on_reload,
     on_unsupported,
 )
 from bot.telegram.handlers.team import on_team_message
@@ -96,6 +97,7 @@ def build_application(
     application.add_handler(CommandHandler("cancel", on_cancel, filters=private))
     application.add_handler(CommandHandler("my_data", on_my_data, filters=private))
     application.add_handler(CommandHandler("delete_my_data", on_delete_my_data, filters=private))
+    application.add_handler(CommandHandler("reload", on_reload, filters=private))
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_help))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.runtime import Runtime
@@ -10,10 +12,12 @@ __all__ = ["BotData", "LotseContext"]
 
 
 class BotData:
-    """Application-wide data: only the runtime. Per-person state lives in the database."""
+    """Application-wide data: the runtime. Per-person state lives in the database."""
 
     def __init__(self) -> None:
         self.runtime: Runtime | None = None
+        # Content reloads one at a time: two editors' presses must not interleave load and swap.
+        self.reload_lock = asyncio.Lock()
 
 
 class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):

@@ -87,11 +87,18 @@ def test_without_a_token_it_runs_against_the_emulator_and_stops_cleanly(tmp_path
     try:
         first = process.stdout.readline()
         assert "local Bot API emulator at http://127.0.0.1:" in first
+        page = process.stdout.readline()
+        assert "Playground" in page and "http://127.0.0.1:" in page
         deadline = time.monotonic() + 30
         log = ""
         while "serving @" not in log and time.monotonic() < deadline:
             log += process.stderr.readline()
         assert "serving @" in log
+        # SIGHUP reloads the content and logs what changed (here: nothing)
+        process.send_signal(signal.SIGHUP)
+        while "reload:" not in log and time.monotonic() < deadline:
+            log += process.stderr.readline()
+        assert "reload: content" in log and "loaded" in log
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:

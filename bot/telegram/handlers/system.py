@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import ChatMember, Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -12,11 +13,13 @@ from bot.screens import Button, PageTarget, Screen
 from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
 from bot.telegram.person import visit
+from bot.telegram.reloading import reload_application_content
 
 __all__ = [
     "on_blocked_or_unblocked",
     "on_emergency",
     "on_error",
+    "on_reload",
     "on_unsupported",
     "unsupported_screen",
 ]
@@ -29,6 +32,31 @@ async def on_emergency(update: Update, context: LotseContext) -> None:
     async with visit(update, context) as v:
         card = emergency_card(v.runtime.content, v.language, v.tr, back_to=v.user.current_node)
         await v.show(update, context, card, edit=False)
+
+
+async def on_reload(update: Update, context: LotseContext) -> None:
+    """/reload (administrators): load the edited content; report its errors or what changed."""
+    runtime = context.runtime
+    if update.effective_user is None or update.effective_user.id not in runtime.settings.admins:
+        from bot.telegram.handlers.menu import on_help  # for everyone else an unknown command
+
+        await on_help(update, context)
+        return
+    outcome = await reload_application_content(context.application)
+    tr = context.runtime.translator(runtime.content.source_language)
+    if outcome.ok:
+        headline = "✅ " + tr.gettext("The content was reloaded.")
+    else:
+        headline = "⚠️ " + tr.gettext(
+            "The new content has errors. The bot keeps serving the previous content."
+        )
+    # Telegram allows 4096 characters; the full report is one `lotse content check` away.
+    details = outcome.format()
+    if len(details) > 3500:
+        details = details[:3500] + "\n…"
+    await context.bot.send_message(
+        update.effective_chat.id, f"{headline}\n<pre>{escape(details)}</pre>", parse_mode="HTML"
+    )
 
 
 def unsupported_screen(v) -> Screen:

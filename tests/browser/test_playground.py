@@ -1,0 +1,120 @@
+"""The playground in a real browser: a person and a team talk, an editor reloads the content."""
+
+from __future__ import annotations
+
+import re
+
+from bot.content.addresses import page_address
+
+SECRET = "أحتاج مساعدة، زوجي يهددني"
+WAIT = 15_000  # ms; the bot answers in well under a second, the margin is for a busy machine
+
+
+async def add_person(page, name: str, language: str) -> None:
+    await page.fill("#person-name", name)
+    await page.select_option("#person-language", language)
+    await page.click("#add-person button[type=submit]")
+    await page.locator("#person-tabs button", has_text=name).wait_for(timeout=WAIT)
+
+
+async def press(page, data: str) -> None:
+    """Press the inline button with this callback data in the person's chat."""
+    button = page.locator(f'#person-chat button[data-callback="{data}"]').last
+    await button.click(timeout=WAIT)
+
+
+async def test_arabic_person_and_coordinator_talk_through_a_topic(page, playground):
+    version = playground.playground._content().version
+    await add_person(page, "Amal", "ar")
+    chat = page.locator("#person-chat")
+    assert await chat.get_attribute("dir") == "rtl"
+    # two menu levels, then the contact request
+    await press(page, page_address(version, "violence"))
+    await press(page, page_address(version, "violence_contact"))
+    await press(page, "k:agree:")
+    await press(page, "k:region:dortmund")
+    await press(page, "k:method:chat")
+    await page.fill("#person-input", SECRET)
+    await page.press("#person-input", "Enter")
+    await press(page, "k:send:")
+    sent = chat.locator(".msg.bot", has_text="#").last
+    await sent.wait_for(timeout=WAIT)
+    reference = re.search(r"#\w{4}", await sent.inner_text()).group(0)
+
+    # the team: a topic with the reference in its title, the person's words inside it
+    await page.click('#team-tabs button[data-team="dortmund"]')
+    topic = page.locator("#topics li", has_text=reference)
+    await topic.click(timeout=WAIT)
+    team_chat = page.locator("#team-chat")
+    await team_chat.locator(".msg", has_text=SECRET).wait_for(timeout=WAIT)
+    assert "Amal" not in await team_chat.inner_text()
+    await page.fill("#team-input", "Guten Tag, wir haben Ihre Nachricht.")
+    await page.press("#team-input", "Enter")
+    await page.fill("#team-input", "/t received")
+    await page.press("#team-input", "Enter")
+    await team_chat.locator(".msg", has_text="📤").wait_for(timeout=WAIT)
+
+    # the person sees both: the coordinator's words and the template in Arabic, right to left
+    await chat.locator(".msg", has_text="Guten Tag, wir haben").wait_for(timeout=WAIT)
+    template = playground.harness.content.templates["received"].text.get("ar")
+    first_words = template.split()[0]
+    answer = chat.locator(".msg.bot .text", has_text=first_words).last
+    await answer.wait_for(timeout=WAIT)
+    assert await answer.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    box, chat_box = await answer.bounding_box(), await chat.bounding_box()
+    # laid out right to left: the bot's bubble starts at the right edge of the chat
+    assert box["x"] + box["width"] > chat_box["x"] + chat_box["width"] * 0.8
+
+
+async def reload(page) -> str:
+    await page.click("#reload")
+    report = page.locator("#report")
+    await report.wait_for(state="visible", timeout=WAIT)
+    await page.wait_for_function("!document.getElementById('reload').disabled", timeout=WAIT)
+    return await page.locator("#report-text").inner_text()
+
+
+async def test_an_edited_page_is_seen_after_reloading_from_the_page(page, playground):
+    await add_person(page, "Jana", "de")
+    chat = page.locator("#person-chat")
+    await chat.locator(".msg.bot", has_text="Willkommen!").wait_for(timeout=WAIT)
+    old_version = playground.playground._content().version
+    menu = playground.content_dir / "menu.yaml"
+    menu.write_text(
+        menu.read_text(encoding="utf-8").replace(
+            "Willkommen! Hier finden Sie Hilfe", "Hallo! Neu: Hier finden Sie Hilfe"
+        ),
+        encoding="utf-8",
+    )
+    report = await reload(page)
+    assert await page.locator("#report").get_attribute("class") == "ok"
+    assert "pages: ~ main" in report
+    assert "coverage:" in report  # every translation of the changed text is now outdated
+    new_version = playground.playground._content().version
+    assert new_version != old_version
+    assert await page.locator("#version").inner_text() == new_version
+    # a button from before the reload still answers: with the current menu and a notice
+    await press(page, page_address(old_version, "violence"))
+    await page.locator("#toast").wait_for(state="visible", timeout=WAIT)
+    await page.fill("#person-input", "/start")
+    await page.press("#person-input", "Enter")
+    await chat.locator(".msg.bot", has_text="Hallo! Neu:").wait_for(timeout=WAIT)
+
+
+async def test_a_yaml_error_is_reported_and_the_old_menu_keeps_working(page, playground):
+    version = playground.playground._content().version
+    await add_person(page, "Olena", "uk")
+    menu = playground.content_dir / "menu.yaml"
+    lines = menu.read_text(encoding="utf-8").splitlines()
+    broken = len(lines) + 2
+    menu.write_text("\n".join([*lines, "  - id: oops", "    title: a: b"]) + "\n", encoding="utf-8")
+    report = await reload(page)
+    assert await page.locator("#report").get_attribute("class") == "error"
+    assert re.search(rf"menu\.yaml:{broken}\b", report), report
+    assert "keeps serving the previous content" in report
+    assert playground.playground._content().version == version
+    # the old menu goes on working
+    await press(page, page_address(version, "violence"))
+    await page.locator(
+        f'#person-chat button[data-callback="{page_address(version, "violence_contact")}"]'
+    ).wait_for(timeout=WAIT)
