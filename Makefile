@@ -14,7 +14,7 @@ OLD_BABEL := 2.18.0
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-latest test-old-babel lock lock-check audit check lint bench catalogs clean
+.PHONY: install browser run test test-latest test-old-babel lock lock-check audit check lint bench catalogs clean
 
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ $(STAMP): pyproject.toml uv.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Debian's chromium for the browser tests (Playwright drives it; its own download is not used).
+## Without it those tests skip; CI installs it here. Emoji fonts make the screenshots readable.
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; fi
 
 ## Start the bot (without a token: against the built-in local Bot API emulator).
 run: $(STAMP)

@@ -88,6 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
             "--path", help="the content folder (default: content.path of the config)"
         )
         marker.set_defaults(handler=handler)
+    preview = content_commands.add_parser(
+        "preview",
+        parents=[common],
+        help="write static HTML of every page, service card and the emergency card per language",
+    )
+    preview.add_argument("--out", required=True, metavar="DIR", help="the folder to write into")
+    preview.add_argument(
+        "--lang", action="append", metavar="L", help="only this language (repeatable; default: all)"
+    )
+    preview.add_argument("--path", help="the content folder (default: content.path of the config)")
+    preview.set_defaults(handler=_content_preview)
     content.set_defaults(handler=lambda args: _usage(content))
 
     database = commands.add_parser("db", parents=[common], help="manage the database")
@@ -149,6 +160,33 @@ def _report_markers(args: argparse.Namespace, mark, done: str) -> int:
             f"{args.language}: {key}: could not be updated automatically; write it as text: and from:"
         )
     return 0 if not result.skipped else 1
+
+
+def _content_preview(args: argparse.Namespace) -> int:
+    from bot.app import LOCALES
+    from bot.content.loader import load_content_or_raise
+    from bot.i18n.catalogs import Catalogs
+    from bot.playground.preview import write_preview
+
+    settings = _settings(args)
+    root = Path(args.path) if args.path else settings.content_path
+    content = load_content_or_raise(root)
+    out = Path(args.out)
+    try:
+        result = write_preview(
+            content,
+            Catalogs.load(LOCALES),
+            out,
+            languages=args.lang,
+            media_root=root,
+            timezone=settings.timezone,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc), source="--lang") from None
+    print(
+        f"{result.files} files for {', '.join(result.languages)} written; open {out / 'index.html'}"
+    )
+    return 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
