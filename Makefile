@@ -33,7 +33,7 @@ browser:
 
 ## Start the bot (without a token: against the built-in local Bot API emulator).
 run: $(STAMP)
-	$(BIN)/lotse run
+	$(BIN)/lotse run $(ARGS)
 
 ## Install and run every test (PostgreSQL tests run when TEST_DATABASE_URL is set).
 test: $(STAMP)
