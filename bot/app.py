@@ -82,15 +82,9 @@ async def _serve(settings: Settings, *, console: bool = False) -> int:
         runtime, token=token, base_url=base_url, base_file_url=base_file_url
     )
     if emulator is not None:
-        from bot.playground.web import Playground
+        from bot.playground.web import serve_playground
 
-        playground = Playground(
-            emulator,
-            teams,
-            content=lambda: application.bot_data.runtime.content,
-            reload=lambda: reload_application_content(application),
-        )
-        playground.install()
+        playground = serve_playground(emulator, teams, application)
         print(
             "No bot token configured: running against the local Bot API emulator at "
             f"{emulator.base_url}\n"

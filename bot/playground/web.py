@@ -31,7 +31,7 @@ from bot.emulator import BotApiEmulator, EmulatedMessage, EmulatedUser
 from bot.playground.render import message_html
 from bot.playground.world import PlaygroundTeam
 
-__all__ = ["Playground"]
+__all__ = ["Playground", "serve_playground"]
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -373,3 +373,19 @@ class _EventsHandler(_Handler):
                     self.write(": still here\n\n")
                 await self.flush()
                 await emulator.wait_for_change(timeout=HEARTBEAT_SECONDS)
+
+
+def serve_playground(
+    emulator: BotApiEmulator, teams: list[PlaygroundTeam], application
+) -> Playground:
+    """The playground of a running bot's ``application``, served by the emulator's server."""
+    from bot.telegram.reloading import reload_application_content
+
+    playground = Playground(
+        emulator,
+        teams,
+        content=lambda: application.bot_data.runtime.content,
+        reload=lambda: reload_application_content(application),
+    )
+    playground.install()
+    return playground

@@ -17,9 +17,8 @@ import pytest
 from bot.config import Settings, TeamSettings
 from bot.content.loader import load_content_or_raise
 from bot.emulator import BotApiEmulator
-from bot.playground.web import Playground
+from bot.playground.web import Playground, serve_playground
 from bot.playground.world import populate
-from bot.telegram.reloading import reload_application_content
 from tests.helpers.botharness import START, running_bot
 from tests.helpers.clock import FakeClock
 from tests.helpers.content import CONTENT, REPO
@@ -106,13 +105,7 @@ async def playground(database, tmp_path) -> AsyncIterator[RunningPlayground]:
             application.bot_data.runtime = dataclasses.replace(
                 application.bot_data.runtime, content=content, content_root=content_dir
             )
-            playground = Playground(
-                emulator,
-                teams,
-                content=lambda: application.bot_data.runtime.content,
-                reload=lambda: reload_application_content(application),
-            )
-            playground.install()
+            playground = serve_playground(emulator, teams, application)
             yield RunningPlayground(playground, content_dir, harness)
 
 
