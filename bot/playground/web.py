@@ -73,6 +73,11 @@ class Playground:
         self.people: dict[int, EmulatedUser] = {}
 
     @property
+    def content(self) -> Content:
+        """The content the bot serves right now."""
+        return self._content()
+
+    @property
     def url(self) -> str:
         """The address of the page."""
         return f"{self.emulator.address}/playground/"
@@ -102,7 +107,7 @@ class Playground:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything the page shows, as JSON-ready data."""
-        content = self._content()
+        content = self.content
         pending = [
             [q.chat_id, q.message_id, q.data] for q in self.emulator.unanswered_callback_queries()
         ]
@@ -221,7 +226,7 @@ class Playground:
         outcome = await self._reload()
         return {
             "ok": outcome.ok,
-            "version": self._content().version,
+            "version": self.content.version,
             "report": outcome.format(),
             "errors": [
                 {"file": f.file, "line": f.line, "message": f.message} for f in outcome.errors

@@ -23,24 +23,28 @@ async def press(page, data: str) -> None:
     await button.click(timeout=WAIT)
 
 
+async def send_request(page, version: str, region: str, words: str) -> str:
+    """Walk the person shown through two menu levels and a contact request; return its #ref."""
+    await press(page, page_address(version, "violence"))
+    await press(page, page_address(version, "violence_contact"))
+    await press(page, "k:agree:")
+    await press(page, f"k:region:{region}")
+    await press(page, "k:method:chat")
+    await page.fill("#person-input", words)
+    await page.press("#person-input", "Enter")
+    await press(page, "k:send:")
+    sent = page.locator("#person-chat .msg.bot", has_text="#").last
+    await sent.wait_for(timeout=WAIT)
+    return re.search(r"#\w{4}", await sent.inner_text()).group(0)
+
+
 async def test_arabic_person_and_coordinator_talk_through_a_topic(page, playground):
-    version = playground.playground._content().version
+    version = playground.playground.content.version
     await add_person(page, "Amal", "ar")
     chat = page.locator("#person-chat")
     assert await chat.get_attribute("dir") == "rtl"
     # two menu levels, then the contact request
-    await press(page, page_address(version, "violence"))
-    await press(page, page_address(version, "violence_contact"))
-    await press(page, "k:agree:")
-    await press(page, "k:region:dortmund")
-    await press(page, "k:method:chat")
-    await page.fill("#person-input", SECRET)
-    await page.press("#person-input", "Enter")
-    await press(page, "k:send:")
-    sent = chat.locator(".msg.bot", has_text="#").last
-    await sent.wait_for(timeout=WAIT)
-    reference = re.search(r"#\w{4}", await sent.inner_text()).group(0)
-
+    reference = await send_request(page, version, "dortmund", SECRET)
     # the team: a topic with the reference in its title, the person's words inside it
     await page.click('#team-tabs button[data-team="dortmund"]')
     topic = page.locator("#topics li", has_text=reference)
@@ -78,7 +82,7 @@ async def test_an_edited_page_is_seen_after_reloading_from_the_page(page, playgr
     await add_person(page, "Jana", "de")
     chat = page.locator("#person-chat")
     await chat.locator(".msg.bot", has_text="Willkommen!").wait_for(timeout=WAIT)
-    old_version = playground.playground._content().version
+    old_version = playground.playground.content.version
     menu = playground.content_dir / "menu.yaml"
     menu.write_text(
         menu.read_text(encoding="utf-8").replace(
@@ -90,7 +94,7 @@ async def test_an_edited_page_is_seen_after_reloading_from_the_page(page, playgr
     assert await page.locator("#report").get_attribute("class") == "ok"
     assert "pages: ~ main" in report
     assert "coverage:" in report  # every translation of the changed text is now outdated
-    new_version = playground.playground._content().version
+    new_version = playground.playground.content.version
     assert new_version != old_version
     assert await page.locator("#version").inner_text() == new_version
     # a button from before the reload still answers: with the current menu and a notice
@@ -102,7 +106,7 @@ async def test_an_edited_page_is_seen_after_reloading_from_the_page(page, playgr
 
 
 async def test_a_yaml_error_is_reported_and_the_old_menu_keeps_working(page, playground):
-    version = playground.playground._content().version
+    version = playground.playground.content.version
     await add_person(page, "Olena", "uk")
     menu = playground.content_dir / "menu.yaml"
     lines = menu.read_text(encoding="utf-8").splitlines()
@@ -112,9 +116,44 @@ async def test_a_yaml_error_is_reported_and_the_old_menu_keeps_working(page, pla
     assert await page.locator("#report").get_attribute("class") == "error"
     assert re.search(rf"menu\.yaml:{broken}\b", report), report
     assert "keeps serving the previous content" in report
-    assert playground.playground._content().version == version
+    assert playground.playground.content.version == version
     # the old menu goes on working
     await press(page, page_address(version, "violence"))
     await page.locator(
         f'#person-chat button[data-callback="{page_address(version, "violence_contact")}"]'
     ).wait_for(timeout=WAIT)
+
+
+async def test_a_slow_answer_shows_the_spinner_and_deletions_appear_live(page, playground):
+    version = playground.playground.content.version
+    await add_person(page, "Jana", "de")
+    chat = page.locator("#person-chat")
+    await chat.locator(".msg.bot", has_text="Willkommen!").wait_for(timeout=WAIT)
+    # Telegram is slow to take the bot's answer: the pressed button keeps turning meanwhile
+    playground.harness.emulator.inject_fault("answerCallbackQuery", delay=2.0)
+    await press(page, page_address(version, "violence"))
+    spinning = chat.locator(f'button.pending[data-callback="{page_address(version, "violence")}"]')
+    await spinning.wait_for(timeout=WAIT)
+    await spinning.wait_for(state="detached", timeout=WAIT)
+    # /clear deletes the chat's messages; the page follows without a reload
+    await page.fill("#person-input", "/clear")
+    await page.press("#person-input", "Enter")
+    await chat.locator(".msg", has_text="Willkommen!").wait_for(state="detached", timeout=WAIT)
+    await chat.locator(".msg", has_text="/start").wait_for(state="detached", timeout=WAIT)
+
+
+async def test_a_coordinator_replies_to_the_card_in_a_plain_group(page, playground):
+    version = playground.playground.content.version
+    await add_person(page, "Jana", "de")
+    reference = await send_request(page, version, "duesseldorf", "Ich brauche einen Termin")
+    await page.click('#team-tabs button[data-team="duesseldorf"]')
+    assert await page.locator("#topics li").count() == 0  # a plain group has no topics
+    card = page.locator("#team-chat .msg.bot", has_text=reference).first
+    await card.locator(".reply-action").click(timeout=WAIT)
+    await page.fill("#team-input", "/t received")
+    await page.press("#team-input", "Enter")
+    await page.locator("#team-chat .msg", has_text="📤").wait_for(timeout=WAIT)
+    template = playground.harness.content.templates["received"].text.source
+    await page.locator("#person-chat .msg.bot", has_text=template.split(".")[0]).wait_for(
+        timeout=WAIT
+    )
