@@ -13,6 +13,7 @@ from pathlib import Path
 __all__ = [
     "Button",
     "ContactTarget",
+    "Document",
     "LanguageTarget",
     "OriginRef",
     "PageTarget",
@@ -120,6 +121,14 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file built for the person, sent along with a screen."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Screen:
     """A message: HTML text in Telegram's subset, rows of buttons, optionally a file to send along.
 
@@ -127,12 +136,14 @@ class Screen:
         html: the text (already localised, escaped and made readable for right-to-left languages).
         rows: buttons, row by row.
         attachment: a file from the content to send with the screen.
+        document: a file made for this person (e.g. the list of numbers in their language).
         notice: a short line for the callback answer (the toast on the person's phone), if any.
     """
 
     html: str
     rows: tuple[tuple[Button, ...], ...] = ()
     attachment: Path | None = None
+    document: Document | None = None
     notice: str | None = None
     ask_location: str | None = None  # label of a reply button that shares the location
     is_emergency_card: bool = False  # it shows the emergency numbers itself: no 🆘 button

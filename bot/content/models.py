@@ -159,6 +159,7 @@ class ActionKind(enum.StrEnum):
     SERVICES = "services"
     CONTACT = "contact"
     EMERGENCY = "emergency"
+    NUMBERS = "numbers"  # sends the list of important numbers, built from the help lines
     LANGUAGE = "language"
     LINK = "link"
     ATTACHMENT = "attachment"

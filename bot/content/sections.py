@@ -45,7 +45,7 @@ __all__ = ["HTML_FIELDS", "SECTIONS", "Gathered", "parse_section"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{6}$")
-_ACTION_KEYS = ("services", "contact", "emergency", "language", "link", "attachment")
+_ACTION_KEYS = ("services", "contact", "emergency", "numbers", "language", "link", "attachment")
 # Titles, names and keywords are plain text (escaped when shown); only these fields hold HTML.
 HTML_FIELDS = ("text", "description")
 
@@ -241,7 +241,7 @@ def _action_of(reader: MapReader, ctx: _Context, ident: str) -> Action | None:
     if not present:
         return None
     kind = ActionKind(present[0])
-    if kind in (ActionKind.EMERGENCY, ActionKind.LANGUAGE):
+    if kind in (ActionKind.EMERGENCY, ActionKind.NUMBERS, ActionKind.LANGUAGE):
         return Action(kind) if reader.flag(kind.value) else None
     target = reader.text(kind.value, required=True)
     if target is None:

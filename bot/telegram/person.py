@@ -103,6 +103,11 @@ class Visit:
                         chat_id, handle, filename=screen.attachment.name
                     )
                 self.remember(document.message_id)
+            if screen.document is not None:
+                made = await context.bot.send_document(
+                    chat_id, screen.document.data, filename=screen.document.filename
+                )
+                self.remember(made.message_id)
         except Forbidden:
             # They blocked the bot: remember it, so nothing more is sent until they come back.
             self.user.blocked_bot = True

@@ -135,3 +135,29 @@ async def test_an_admin_blocks_the_person_of_a_request(database):
             await troll.send_text("/start")
             await bot.idle()
             assert len(troll.bot_messages()) == before
+
+
+async def test_the_list_of_numbers_comes_as_a_file_in_the_persons_language(bot):
+    content = bot.content
+    person = bot.person("Amal", "ar")
+    page = await walk(person, content, "emergency", "emergency_file")
+    assert page.kind == "text"
+    sent = await person.wait_for_bot_message()
+    assert sent.kind == "document"
+    assert sent.raw["document"]["file_name"] == "numbers-ar.txt"
+    listed = bot.emulator.file_content(sent.file_id).decode("utf-8")
+    for mark in ("\u2066", "\u2069", "\u200f"):  # direction marks keep numbers in one piece
+        listed = listed.replace(mark, "")
+    assert "أرقام هواتف مهمة" in listed and "لستم وحدكم." in listed
+    for helpline in content.helplines:
+        assert helpline.phone in listed and helpline.name.get("ar") in listed
+
+
+async def walk(person, content, *pages):
+    """Start the bot and press the buttons of ``pages`` in turn; the last message the bot sent."""
+    await person.send_text("/start")
+    shown = await person.wait_for_bot_message()
+    for page in pages:
+        await person.press_button(page_address(content.version, page))
+        shown = await person.wait_for_bot_message()
+    return shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from telegram import Update
@@ -10,6 +11,7 @@ from telegram.constants import ChatType
 from bot.content.models import ActionKind
 from bot.content.navigation import find_pages, language_picker, page_rows, page_screen
 from bot.safety.emergency import emergency_card
+from bot.safety.numbers import numbers_document
 from bot.screens import (
     Button,
     ContactTarget,
@@ -67,7 +69,10 @@ def screen_for_page(visit_: Visit, node_id: str) -> Screen:
         return Screen(
             html=card.html, rows=(card.rows[0], *rows)
         )  # Clear this chat, then the page's own
-    return page_screen(content, node_id, language, tr, media_root=runtime.content_root)
+    screen = page_screen(content, node_id, language, tr, media_root=runtime.content_root)
+    if action is ActionKind.NUMBERS:
+        return dataclasses.replace(screen, document=numbers_document(content, language, tr))
+    return screen
 
 
 async def on_start(update: Update, context: LotseContext) -> None:
