@@ -8,6 +8,7 @@ from bot.content.addresses import page_address
 from bot.content.models import ActionKind
 from bot.content.telegram_html import escape
 
+_SENDS_A_FILE = (ActionKind.ATTACHMENT, ActionKind.NUMBERS)
 BIDI_MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
 
 
@@ -20,7 +21,7 @@ async def _press(person, content, node_id):
     await person.press_button(page_address(content.version, node_id))
     shown = await person.wait_for_bot_message()
     node = content.nodes[node_id]
-    if node.action is not None and node.action.kind is ActionKind.ATTACHMENT:
+    if node.action is not None and node.action.kind in _SENDS_A_FILE:
         document = await person.wait_for_bot_message(lambda m: m.kind == "document")
         assert document.file_id
     if node.action is not None and node.action.kind is ActionKind.SERVICES:
@@ -52,7 +53,7 @@ async def _walk(person, content, language, node_id, path, visited):
             assert back.buttons
             continue
         heading = node.title.resolve(chain)[0]
-        if node.action is None or node.action.kind is ActionKind.ATTACHMENT:
+        if node.action is None or node.action.kind in _SENDS_A_FILE:
             assert escape(heading) in visible(shown.text) or heading in visible(shown.text), (
                 language,
                 child,
