@@ -157,3 +157,36 @@ async def test_a_coordinator_replies_to_the_card_in_a_plain_group(page, playgrou
     await page.locator("#person-chat .msg.bot", has_text=template.split(".")[0]).wait_for(
         timeout=WAIT
     )
+
+
+async def test_a_photo_and_a_voice_message_reach_the_team_and_a_map_click_shares_a_place(
+    page, playground
+):
+    version = playground.playground.content.version
+    await add_person(page, "Jana", "de")
+    await send_request(page, version, "duesseldorf", "Hier ist mein Bescheid")
+    await page.click("#attach-toggle")
+    await page.set_input_files(
+        "#send-photo",
+        files=[{"name": "bescheid.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0x"}],
+    )
+    await page.click("#attach-toggle")
+    await page.click("#send-voice")
+    chat = page.locator("#person-chat")
+    await chat.locator(".msg.me", has_text="photo").wait_for(timeout=WAIT)
+    await chat.locator(".msg.me", has_text="voice message").wait_for(timeout=WAIT)
+    await page.click('#team-tabs button[data-team="duesseldorf"]')
+    team_chat = page.locator("#team-chat")
+    await team_chat.locator(".msg.bot", has_text="photo").wait_for(timeout=WAIT)
+    await team_chat.locator(".msg.bot", has_text="voice").wait_for(timeout=WAIT)
+    # leaving the request, a click on the map shares that place; the bot answers it
+    await page.fill("#person-input", "/start")
+    await page.press("#person-input", "Enter")
+    await chat.locator(".msg.bot", has_text="Wobei brauchen Sie Hilfe?").last.wait_for(timeout=WAIT)
+    before = await chat.locator(".msg.bot").count()
+    await page.click("#attach-toggle")
+    await page.locator("#map").click(position={"x": 160, "y": 100})
+    await chat.locator(".msg.me", has_text="📍").wait_for(timeout=WAIT)
+    await page.wait_for_function(
+        f"document.querySelectorAll('#person-chat .msg.bot').length > {before}", timeout=WAIT
+    )

@@ -50,10 +50,13 @@ function bubble(message, mine, actor) {
   if (!mine && actor === "team" && !message.from_bot) node.append(el("div", {class: "author"}, message.author));
   if (message.from_bot && actor === "team") node.append(el("div", {class: "author"}, "Lotse"));
   if (message.reply_to) node.append(el("div", {class: "quote", dir: "auto"}, message.reply_to.text));
+  const media = {voice: "🎤 voice message", photo: "🖼 photo", document: "📄 " + (message.file || "file"),
+    audio: "🎵 audio", video: "🎬 video", sticker: "sticker", contact: "👤 contact"}[message.kind];
+  if (media) node.append(el("div", {class: "media"}, media));
   const text = el("div", {class: "text", dir: "auto"});
   if (message.html) text.innerHTML = message.html;
   else if (message.location) text.textContent = `📍 ${message.location.latitude.toFixed(4)}, ${message.location.longitude.toFixed(4)}`;
-  else text.textContent = {voice: "🎤 voice message", photo: "🖼 photo", document: "📄 " + (message.file || "file")}[message.kind] || `[${message.kind}]`;
+  else if (!media) text.textContent = `[${message.kind}]`;
   node.append(text);
   if (message.buttons.length) {
     const rows = el("div", {class: "buttons"});
