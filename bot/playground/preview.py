@@ -47,7 +47,7 @@ td.source { color: #444; background: #f6f8fa; }
 tr.outdated td.translation { background: #fff3cd; }
 tr.missing td.translation { background: #fde2e1; }
 .mark { font-size: 12px; font-weight: 600; }
-tr.outdated .mark { color: #8a6d00; } tr.missing .mark { color: #b3261e; }
+.mark { color: #6b7780; } tr.outdated .mark { color: #8a6d00; } tr.missing .mark { color: #b3261e; }
 """
 
 
@@ -194,8 +194,10 @@ def _texts_table(content: Content, code: str, texts: tuple[LocalizedText, ...]) 
                 "⚠ outdated: made from an older German text",
                 found.text,
             )
+        elif text.is_reviewed(code):
+            state, mark, shown = "current", "✓ reviewed by a native speaker", found.text
         else:
-            state, mark, shown = "current", "", found.text
+            state, mark, shown = "current", "not yet reviewed", found.text
         where = f"{found.file}:{found.line}" if found is not None else f"{text.file}:{text.line}"
         rows.append(
             f'<tr class="{state}" data-key="{escape(text.key)}">'

@@ -47,6 +47,7 @@ def test_outdated_and_missing_translations_are_marked(tmp_path):
         key: state for state, key in re.findall(r'<tr class="(\w+)" data-key="([\w.]+)"', main_page)
     }
     assert rows == {"menu.main.title": "current", "menu.main.text": "outdated"}
+    assert "✓ reviewed" in main_page  # the current title (English is marked reviewed)
     assert "⚠ outdated" in main_page and "Wobei brauchen Sie Hilfe?" in main_page
     help_page = (out / "en" / "page-help.html").read_text(encoding="utf-8")
     assert 'class="missing" data-key="menu.help.title"' in help_page
