@@ -299,9 +299,24 @@ def _message(message: EmulatedMessage) -> dict[str, Any]:
 # HTTP --------------------------------------------------------------------------------------------
 
 
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
 class _Handler(tornado.web.RequestHandler):
     def initialize(self, playground: Playground) -> None:
         self.playground = playground
+
+    def prepare(self) -> None:
+        # Another web page open in the same browser must not drive the playground: requests
+        # must name this machine (no DNS rebinding) and post JSON (a cross-site form cannot,
+        # and a cross-site fetch of JSON needs a permission this server never grants).
+        host = self.request.host.rsplit(":", 1)[0] if self.request.host else ""
+        if host not in _LOCAL_HOSTS:
+            raise tornado.web.HTTPError(403)
+        if self.request.method == "POST":
+            kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if kind != "application/json":
+                raise tornado.web.HTTPError(415)
 
     def write_json(self, data: Any, status: int = 200) -> None:
         self.set_status(status)

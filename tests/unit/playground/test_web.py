@@ -47,6 +47,13 @@ async def test_the_page_the_world_and_the_event_stream():
                         break
             bad = await client.post("/playground/act", json={"person": person, "kind": "dance"})
             assert bad.status_code == 400 and "dance" in bad.json()["error"]
+            # another site open in the same browser cannot drive it
+            form = await client.post(
+                "/playground/reload", content="{}", headers={"Content-Type": "text/plain"}
+            )
+            assert form.status_code == 415
+            foreign = await client.get("/playground/state", headers={"Host": "evil.example:80"})
+            assert foreign.status_code == 403
             reloaded = (await client.post("/playground/reload", json={})).json()
             assert reloaded["ok"] and reloaded["report"].endswith("no change")
         # the Bot API itself is still served beside the page
