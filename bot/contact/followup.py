@@ -14,6 +14,7 @@ import zoneinfo
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.i18n.catalogs import N_
 from bot.runtime import Runtime
+from bot.storage.repositories import UserRepository
 
 __all__ = ["run_follow_up"]
 
@@ -31,7 +32,7 @@ DIGEST = N_("📋 Open requests today: %(count)d — %(refs)s")
 
 
 async def run_follow_up(runtime: Runtime) -> None:
-    """One round: remind, escalate, send due digests, purge expired requests."""
+    """One round: remind, escalate, send due digests, purge expired requests and people."""
     settings = runtime.settings
     now = runtime.clock.now()
     follow = settings.follow_up
@@ -68,9 +69,13 @@ async def run_follow_up(runtime: Runtime) -> None:
                     now,
                 )  # fmt: skip
         await _digests(runtime, requests, outbox, now)
-        purged = await requests.purge_closed(now, dt.timedelta(days=settings.retention_days))
+        retention = dt.timedelta(days=settings.retention_days)
+        purged = await requests.purge_closed(now, retention)
         if purged:
             logger.info("retention: %d closed requests deleted", purged)
+        forgotten = await UserRepository(requests.session).forget_inactive(now - retention)
+        if forgotten:
+            logger.info("retention: %d people without requests forgotten", forgotten)
     runtime.kick_delivery()
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import User
+from bot.storage.models import ChatMessage, ContactRequest, User
 
 __all__ = ["UserRepository"]
 
@@ -87,3 +87,21 @@ class UserRepository:
         await self._session.delete(user)
         await self._session.flush()
         return True
+
+    async def forget_inactive(self, cutoff: dt.datetime) -> int:
+        """Forget people last seen before ``cutoff`` who have no contact request; returns how many.
+
+        What such a person left (their language, where they were in the menu) serves no one
+        after the retention period. People with a request stay until the request is purged;
+        people an admin blocked stay blocked.
+        """
+        inactive = select(User.id).where(
+            User.last_seen < cutoff,
+            User.banned.is_(False),
+            ~exists().where(ContactRequest.user_id == User.id),
+        )
+        ids = list((await self._session.execute(inactive)).scalars())
+        if ids:
+            await self._session.execute(delete(ChatMessage).where(ChatMessage.user_id.in_(ids)))
+            await self._session.execute(delete(User).where(User.id.in_(ids)))
+        return len(ids)

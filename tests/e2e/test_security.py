@@ -158,6 +158,15 @@ async def test_a_message_delivered_twice_is_relayed_once(database):
         await bot.idle()
         bot.emulator.push_update({"message": team_a_message(bot, team_a, answer.message_id)})
         await bot.idle()
+        template = await anna.send_text("/t received", chat=team_a, thread_id=thread)
+        await amal.wait_for_bot_message(
+            lambda m: "Koordination" in (m.text or "") or "Team A" in (m.text or "")
+        )
+        await bot.idle()
+        bot.emulator.push_update({"message": team_a_message(bot, team_a, template.message_id)})
+        await bot.idle()
+        received = bot.content.templates["received"].text.source[:20]
+        assert len([m for m in amal.bot_messages() if received in (m.text or "")]) == 1
         copies = [m for m in team_a.bot_messages() if "Noch eine Frage" in (m.text or "")]
         assert len(copies) == 1
         replies = [m for m in amal.bot_messages() if "Wir melden uns" in (m.text or "")]
@@ -327,3 +336,31 @@ async def test_webhook_calls_without_the_right_secret_are_refused(tmp_path):
             process.send_signal(signal.SIGTERM)
             output, _ = process.communicate(timeout=30)
     assert "Traceback" not in output, output
+
+
+async def test_people_without_requests_are_forgotten_after_the_retention_period(database):
+    import datetime as dt
+
+    from bot.contact.followup import run_follow_up
+
+    async with two_teams(database) as (bot, _a, _b, amal, _anna, _bernd, _admin, _copied):
+        visitor, troll = bot.person("Visitor", "de"), bot.person("Troll", "de")
+        for person in (visitor, troll):
+            await person.send_text("/start")
+            await person.wait_for_bot_message()
+        async with database.unit_of_work() as session:
+            await session.execute(
+                text(f"update users set banned = true where telegram_id = {troll.id}")
+            )
+        bot.clock.advance(dt.timedelta(days=bot.runtime.settings.retention_days - 1))
+        await run_follow_up(bot.runtime)
+        assert await _count(database, "select count(*) from users") == 3
+        bot.clock.advance(dt.timedelta(days=2))
+        await run_follow_up(bot.runtime)
+        remaining = "select telegram_id from users order by telegram_id"
+        async with database.unit_of_work() as session:
+            kept = set((await session.execute(text(remaining))).scalars())
+        # Amal's open request keeps her; the blocked troll stays blocked; the visitor is gone.
+        assert kept == {amal.id, troll.id}
+        orphans = "select count(*) from chat_messages where user_id not in (select id from users)"
+        assert await _count(database, orphans) == 0

@@ -158,10 +158,14 @@ async def _run_command(command, request, requests, outbox, update, runtime, now)
         listing = ", ".join(sorted(templates))
         return tr.gettext("Templates: %(names)s — send one with /t NAME") % {"names": listing}
     template = templates[argument]
+    command_id = update.effective_message.message_id
+    if await requests.is_stored(request, team_message_id=command_id):
+        return None  # the same command delivered again: the template went out once
     text, _ = template.text.resolve(runtime.content.language_chain(request.language))
     stored = await requests.add_message(
-        request, "out", "text", text, None, now, author_name=coordinator
-    )
+        request, "out", "text", text, None, now, author_name=coordinator,
+        team_message_id=command_id,
+    )  # fmt: skip
     request.first_answer_at = request.first_answer_at or now
     request.last_team_message_at = now
     await requests.session.flush()
