@@ -187,8 +187,9 @@ class BotApiEmulator:
         members: Iterable[EmulatedUser] = (),
         admins: Iterable[EmulatedUser] = (),
         supergroup: bool | None = None,
+        with_bot: bool = True,
     ) -> EmulatedGroup:
-        """Create a group with the bot as administrator.
+        """Create a group with the bot as administrator (or without it: see ``add_bot``).
 
         Args:
             title: The group's title.
@@ -196,12 +197,14 @@ class BotApiEmulator:
             members: People in the group.
             admins: People who administer it (the first one becomes its creator).
             supergroup: Force a supergroup (True) or basic group (False); default: forum only.
+            with_bot: False for a group the bot is not in yet (someone may add it uninvited
+                with :meth:`EmulatedGroup.add_bot`).
         """
         record = self._store.add_group(
             title, supergroup=forum if supergroup is None else supergroup or forum, forum=forum
         )
         for bot in self._store.bots_by_token.values():
-            record.members[bot.id] = "administrator"
+            record.members[bot.id] = "administrator" if with_bot else "left"
         for index, admin in enumerate(admins):
             record.members[admin.id] = "creator" if index == 0 else "administrator"
         for member in members:

@@ -128,8 +128,7 @@ async def test_forged_callback_data_reaches_only_the_sender_own_data(database):
 async def test_an_uninvited_group_is_left_at_once_and_learns_nothing(database):
     async with two_teams(database) as (bot, _team_a, team_b, _amal, _anna, bernd, _admin, _copied):
         mallory = bot.person("Mallory", "de")
-        lair = bot.emulator.add_group("Mallorys Gruppe", forum=False, members=[mallory])
-        lair.record.members.pop(bot.emulator.bot_user["id"])  # not there until she adds it
+        lair = bot.emulator.add_group("Mallorys Gruppe", members=[mallory], with_bot=False)
         await lair.add_bot(by=mallory)
         await bot.idle()
         assert lair.bot_status == "left"

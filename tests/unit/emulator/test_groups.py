@@ -132,3 +132,30 @@ async def test_group_wait_for_bot_message(api: RawClient, team: EmulatedGroup) -
     message = await team.wait_for_bot_message(lambda m: m.kind == "text", thread_id=thread)
 
     assert message.text == "Neue Anfrage"
+
+
+async def test_someone_adds_the_bot_uninvited_and_it_leaves(
+    api: RawClient, emulator: BotApiEmulator, counsellor: EmulatedUser
+) -> None:
+    group = emulator.add_group("Fremde Gruppe", members=[counsellor], with_bot=False)
+    await group.add_bot(by=counsellor)
+
+    change, service = await api.ok("getUpdates", timeout=0)
+    assert change["my_chat_member"]["new_chat_member"]["status"] == "member"
+    assert change["my_chat_member"]["from"]["id"] == counsellor.id
+    assert service["message"]["new_chat_members"][0]["id"] == emulator.bot_user["id"]
+    assert await api.ok("leaveChat", chat_id=group.id) is True
+    assert group.bot_status == "left"
+    await counsellor.send_text("Hallo?", chat=group)
+    offset = service["update_id"] + 1
+    assert await api.ok("getUpdates", offset=offset, timeout=0) == []
+    status, _answer = await api.call("sendMessage", chat_id=group.id, text="x")
+    assert status == 400
+
+
+async def test_raw_updates_keep_their_id_and_type(api: RawClient, emulator: BotApiEmulator) -> None:
+    emulator.push_update({"update_id": 5, "channel_post": {"message_id": 1}})
+    emulator.push_update({"update_id": 5, "channel_post": {"message_id": 1}})
+
+    updates = await api.ok("getUpdates", timeout=0)
+    assert [u["update_id"] for u in updates] == [5, 5]
