@@ -16,10 +16,11 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.contact.repositories import OutboxRepository, RequestRepository
-from bot.content.telegram_html import escape
+from bot.content.telegram_html import escape, visible_length
 from bot.runtime import Runtime
 from bot.safety.traces import ChatTrace
 from bot.storage.models import ContactRequest, Flow, OutboxEntry, User
+from bot.telegram.rendering import MAX_CAPTION, split_message
 
 __all__ = ["deliver_due", "team_translator"]
 
@@ -250,22 +251,37 @@ async def _to_team(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         if thread_id is not None
         else ReplyParameters(card_id, allow_sending_without_reply=True)
     )
-    if message.kind == "text":
-        sent = await bot.send_message(
-            chat_id, head + "\n" + escape(message.body or ""), parse_mode="HTML",
-            message_thread_id=thread_id, reply_parameters=reply,
-        )  # fmt: skip
-        sent_id = sent.message_id
-    else:
-        caption = head + ("\n" + escape(message.body) if message.body else "")
+    texts, caption = _texts_and_caption(head, message.kind, message.body)
+    sent_id = None
+    if caption is not None:
         copied = await bot.copy_message(
             chat_id, person_chat, message.person_message_id, caption=caption, parse_mode="HTML",
             message_thread_id=thread_id, reply_parameters=reply,
         )  # fmt: skip
         sent_id = copied.message_id
+    for text in texts:
+        sent = await bot.send_message(
+            chat_id, text, parse_mode="HTML", message_thread_id=thread_id, reply_parameters=reply
+        )
+        sent_id = sent_id or sent.message_id
     async with runtime.database.unit_of_work() as session:
         await RequestRepository(session, runtime.cipher).set_team_message_id(message.id, sent_id)
     return {"message_id": sent_id}
+
+
+def _texts_and_caption(
+    head: str, kind: str, body: str | None, render=str
+) -> tuple[list[str], str | None]:
+    """The texts to send and the caption of the copied medium (None for a text message).
+
+    A caption that would be too long with our head goes out as text after the medium.
+    """
+    if kind == "text":
+        return split_message(head, body or "", render=render), None
+    caption = render(head + ("\n" + escape(body) if body else ""))
+    if visible_length(caption) <= MAX_CAPTION:
+        return [], caption
+    return split_message("", body or "", render=render), render(head)
 
 
 async def _to_person(bot: Bot, runtime: Runtime, payload: dict) -> dict:
@@ -280,22 +296,21 @@ async def _to_person(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         chat_id, team_chat, language = person.telegram_id, request.team_chat_id, request.language
     from bot.i18n.bidi import rtl_message
 
-    rtl = runtime.translator(language).is_rtl
-    if message.kind == "text":
-        text = signature + "\n" + escape(message.body or "")
-        sent = await bot.send_message(
-            chat_id, rtl_message(text) if rtl else text, parse_mode="HTML"
-        )
-        sent_id = sent.message_id
-    else:
-        caption = signature + ("\n" + escape(message.body) if message.body else "")
+    render = rtl_message if runtime.translator(language).is_rtl else str
+    texts, caption = _texts_and_caption(signature, message.kind, message.body, render)
+    sent_ids = []
+    if caption is not None:
         copied = await bot.copy_message(
             chat_id, team_chat, message.team_message_id, caption=caption, parse_mode="HTML"
         )
-        sent_id = copied.message_id
+        sent_ids.append(copied.message_id)
+    for text in texts:
+        sent_ids.append((await bot.send_message(chat_id, text, parse_mode="HTML")).message_id)
+    sent_id = sent_ids[0]
     async with runtime.database.unit_of_work() as session:
         await RequestRepository(session, runtime.cipher).set_person_message_id(message.id, sent_id)
-        ChatTrace(session).record(request.user_id, sent_id, runtime.clock.now())
+        for each in sent_ids:
+            ChatTrace(session).record(request.user_id, each, runtime.clock.now())
         person = await session.get(User, request.user_id)
         if person is not None:
             # The person's next message answers the counsellor, wherever they were in the menu.

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content.telegram_html import visible_length
+from bot.content.telegram_html import escape, visible_length
 from bot.i18n.bidi import rtl_message
 from bot.screens import Screen, UrlTarget
 from bot.telegram.callback_data import CallbackCodec
 
-__all__ = ["fit_message", "keyboard_of", "text_of"]
+__all__ = ["MAX_CAPTION", "MAX_TEXT", "fit_message", "keyboard_of", "split_message", "text_of"]
 
 _MAX_LABEL = 64  # long labels are cut on the phone anyway; keep the keyboard readable
 _MAX_VISIBLE = 4000  # Telegram allows 4096; keep room for the ellipsis line
+MAX_TEXT = 4096  # what Telegram accepts in a message (UTF-16 code units of the visible text)
+MAX_CAPTION = 1024  # ... and in a caption
 
 
 def fit_message(html: str) -> str:
@@ -25,6 +29,42 @@ def fit_message(html: str) -> str:
             break
         kept.append(block)
     return "\n\n".join(kept) + "\n\n…"
+
+
+def split_message(
+    head: str,
+    body: str,
+    *,
+    limit: int = MAX_TEXT,
+    render: Callable[[str], str] = str,
+) -> list[str]:
+    """``head`` (HTML, may be empty) and the plain ``body`` as messages Telegram accepts, the
+    head on the first.
+
+    A relayed message is as long as Telegram allows already; with our head in front it would be
+    refused, and a refused relay is a lost message. So the body is cut (at a space where there
+    is one) into as many messages as it takes.
+
+    Args:
+        limit: Telegram's limit (:data:`MAX_TEXT`, or :data:`MAX_CAPTION` for a caption).
+        render: Applied to each message's HTML before it is measured (right-to-left marks).
+    """
+    messages: list[str] = []
+    pieces = [body]
+    while pieces:
+        piece = pieces.pop(0)
+        if messages and not piece.strip():
+            continue
+        html = render(head + "\n" + escape(piece) if head and not messages else escape(piece))
+        size = visible_length(html)
+        if size <= limit or len(piece) <= 1:
+            messages.append(html)
+            continue
+        cut = max(1, min(len(piece) - 1, len(piece) * limit // size - 8))
+        space = piece.rfind(" ", max(1, cut - 200), cut)
+        cut = space if space > 0 else cut
+        pieces[:0] = [piece[:cut], piece[cut:].lstrip(" ")]
+    return messages
 
 
 def text_of(screen: Screen, *, rtl: bool) -> str:

@@ -363,3 +363,19 @@ async def test_people_without_requests_are_forgotten_after_the_retention_period(
         assert kept == {amal.id, troll.id}
         orphans = "select count(*) from chat_messages where user_id not in (select id from users)"
         assert await _count(database, orphans) == 0
+
+
+async def test_messages_as_long_as_telegram_allows_are_relayed_whole_both_ways(database):
+    async with two_teams(database) as (bot, team_a, _b, amal, anna, _bernd, _admin, copied):
+        longest = ("ساعدوني " * 600)[:4096]  # Telegram's limit for what a person writes
+        await amal.send_text(longest)
+        await amal.send_photo(caption=("صورة " * 300)[:1024])
+        await team_a.wait_for_bot_message(lambda m: "صورة" in (m.text or ""))
+        relayed = "".join(m.text or "" for m in team_a.bot_messages())
+        assert longest.split()[-1] in relayed and relayed.count("ساعدوني") >= 512
+        answer = ("Antwort " * 600)[:4096]
+        await anna.send_text(answer, chat=team_a, thread_id=copied.thread_id)
+        await amal.wait_for_bot_message(lambda m: "Antwort" in (m.text or ""))
+        await bot.idle()
+        received = "".join(m.text or "" for m in amal.bot_messages())
+        assert received.count("Antwort") == answer.count("Antwort")
