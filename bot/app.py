@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -93,7 +93,7 @@ async def _serve(settings: Settings, *, console: bool = False) -> int:
             flush=True,
         )
     try:
-        await _initialize(application, base_url)
+        await _initialize(application, base_url, settings.telegram.start_patience)
         await _run_until_stopped(application, settings, emulator, console=console)
     finally:
         await runtime.database.dispose()
@@ -102,17 +102,36 @@ async def _serve(settings: Settings, *, console: bool = False) -> int:
     return 0
 
 
-async def _initialize(application, base_url: str) -> None:
-    try:
-        await prepare(application)
-    except InvalidToken:
-        raise LotseError(
-            f"the Bot API at {base_url} rejected the bot token (check BOT_TOKEN)"
-        ) from None
-    except NetworkError as exc:
-        raise LotseError(f"cannot reach the Bot API at {base_url}: {exc.message}") from None
-    except TelegramError as exc:
-        raise LotseError(f"the Bot API at {base_url} answered: {exc.message}") from None
+async def _initialize(application, base_url: str, patience: float) -> None:
+    """Initialise against the Bot API, trying again with back-off while it cannot be reached.
+
+    Network errors and 5xx answers are waited out for ``patience`` seconds; a rejected token (or
+    any other refusal) ends the start at once with one line for the operator.
+    """
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + patience
+    delay = 1.0
+    while True:
+        try:
+            await prepare(application)
+            return
+        except InvalidToken:
+            raise LotseError(
+                f"the Bot API at {base_url} rejected the bot token (check BOT_TOKEN)"
+            ) from None
+        except (NetworkError, RetryAfter) as exc:
+            if isinstance(exc, BadRequest):
+                raise LotseError(f"the Bot API at {base_url} answered: {exc.message}") from None
+            if loop.time() + delay > give_up_at:
+                raise LotseError(f"cannot reach the Bot API at {base_url}: {exc.message}") from None
+            logger.warning(
+                "cannot reach the Bot API at %s (%s); trying again in %.0f s",
+                base_url, exc.message, delay,
+            )  # fmt: skip
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+        except TelegramError as exc:
+            raise LotseError(f"the Bot API at {base_url} answered: {exc.message}") from None
 
 
 async def reload_on_signal(application) -> None:

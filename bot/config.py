@@ -9,6 +9,7 @@ environment variable       setting
 ``BOT_TOKEN``              ``telegram.token``
 ``BOT_API_BASE_URL``       ``telegram.base_url``
 ``BOT_MODE``               ``telegram.mode``
+``BOT_START_PATIENCE``     ``telegram.start_patience``
 ``BOT_WEBHOOK_URL``        ``telegram.webhook.url``
 ``BOT_WEBHOOK_SECRET``     ``telegram.webhook.secret_token``
 ``BOT_WEBHOOK_LISTEN``     ``telegram.webhook.listen``
@@ -59,6 +60,7 @@ ENVIRONMENT_OVERRIDES: dict[str, tuple[str, ...]] = {
     "BOT_TOKEN": ("telegram", "token"),
     "BOT_API_BASE_URL": ("telegram", "base_url"),
     "BOT_MODE": ("telegram", "mode"),
+    "BOT_START_PATIENCE": ("telegram", "start_patience"),
     "BOT_WEBHOOK_URL": ("telegram", "webhook", "url"),
     "BOT_WEBHOOK_SECRET": ("telegram", "webhook", "secret_token"),
     "BOT_WEBHOOK_LISTEN": ("telegram", "webhook", "listen"),
@@ -76,6 +78,7 @@ _KEYS: dict[str, Any] = {
         "base_url": None,
         "base_file_url": None,
         "mode": None,
+        "start_patience": None,
         "webhook": {"listen": None, "port": None, "url": None, "secret_token": None},
     },
     "database": {"url": None},
@@ -111,6 +114,8 @@ class TelegramSettings:
     base_file_url: str | None = None
     mode: str = "polling"
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    # Seconds to keep trying to reach the Bot API at start (network errors, 5xx) before giving up.
+    start_patience: int = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +360,7 @@ def _telegram(reader: _Reader) -> TelegramSettings:
         base_file_url=reader.text("telegram.base_file_url"),
         mode=mode,
         webhook=webhook,
+        start_patience=reader.integer("telegram.start_patience", 600, minimum=0),
     )
 
 

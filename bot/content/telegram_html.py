@@ -10,7 +10,15 @@ import html
 import re
 from dataclasses import dataclass
 
-__all__ = ["ALLOWED_TAGS", "HtmlCheck", "check_html", "check_many", "escape", "visible_length"]
+__all__ = [
+    "ALLOWED_TAGS",
+    "HtmlCheck",
+    "check_html",
+    "check_many",
+    "escape",
+    "plain_text",
+    "visible_length",
+]
 
 # Tag → attributes it may carry (Telegram Bot API, "HTML style").
 ALLOWED_TAGS: dict[str, frozenset[str]] = {
@@ -55,6 +63,11 @@ def escape(text: str) -> str:
 def visible_length(text: str) -> int:
     """The length Telegram counts (UTF-16 code units after removing tags and entities)."""
     return check_html(text).length
+
+
+def plain_text(text: str) -> str:
+    """The text Telegram shows for ``text`` (tags removed, entities decoded, trimmed as it does)."""
+    return html.unescape(_TAG.sub("", text)).strip()
 
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*)?)\s*>")

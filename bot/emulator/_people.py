@@ -172,7 +172,9 @@ class EmulatedUser:
         Args:
             text_or_data: The button's text or callback_data.
             message: The message carrying the button (also in a group); by default the latest
-                bot message in the private chat that has such a button.
+                bot message in the private chat that has such a button. A snapshot of a message
+                the bot has deleted since can still be pressed, as on a phone that has not yet
+                caught up with the deletion.
 
         Returns:
             The callback query; its ``answered`` turns True once the bot answers it.
@@ -184,20 +186,22 @@ class EmulatedUser:
         state = bot.chats.get(message.chat_id) if message else self._private_state(bot)
         if state is None:
             raise AssertionError(f"the bot has no chat {message.chat_id}")
-        candidates = (
-            [state.messages.get(message.message_id)]
-            if message
-            else [record for record in reversed(state.messages.values()) if record.from_bot]
-        )
-        for record in candidates:
-            if record is None:
-                continue
-            button = EmulatedMessage.of(record).button(text_or_data)
+        if message is not None:
+            record = state.messages.get(message.message_id)
+            candidates = [EmulatedMessage.of(record) if record is not None else message]
+        else:
+            candidates = [
+                EmulatedMessage.of(record)
+                for record in reversed(state.messages.values())
+                if record.from_bot
+            ]
+        for shown in candidates:
+            button = shown.button(text_or_data)
             if button is None:
                 continue
             if "callback_data" not in button:
                 raise AssertionError(f"button {button['text']!r} has no callback_data: {button}")
-            return self._callback(bot, state, record.data, button["callback_data"])
+            return self._callback(bot, state, shown.raw, button["callback_data"])
         available = [str(EmulatedMessage.of(r)) for r in state.messages.values() if r.from_bot]
         raise AssertionError(
             f"{self.first_name} sees no inline button {text_or_data!r}; bot messages with "

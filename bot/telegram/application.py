@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -45,6 +44,7 @@ from bot.telegram.handlers.system import (
     on_unsupported,
 )
 from bot.telegram.handlers.team import on_team_message
+from bot.telegram.resilience import PatientRateLimiter
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "prepare"]
 
@@ -58,12 +58,18 @@ def build_application(
     base_url: str,
     base_file_url: str | None = None,
     deliver: bool = True,
+    retry_delays: tuple[float, ...] | None = None,
+    read_timeout: float | None = None,
 ) -> Application:
     """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests).
 
     Args:
         deliver: run the outbox delivery and follow-up jobs (tests switch them off to play a
             process that dies after storing, before delivering).
+        retry_delays: seconds between repetitions of a failed call (see
+            :class:`~bot.telegram.resilience.PatientRateLimiter`; tests make them short).
+        read_timeout: seconds to wait for Telegram's answer to a call before giving up on it
+            (PTB's default: 5).
     """
     context_types = ContextTypes(context=LotseContext, bot_data=BotData)
     builder = (
@@ -71,8 +77,13 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .context_types(context_types)
-        # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after).
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after); ours
+        # also repeats calls after 5xx and lost answers where that is safe.
+        .rate_limiter(
+            PatientRateLimiter(max_retries=3)
+            if retry_delays is None
+            else PatientRateLimiter(retry_delays, max_retries=3)
+        )
         # On PostgreSQL updates of different people are handled concurrently; one person's are
         # serialised by the row lock in bot.telegram.person.visit, across processes too. SQLite
         # (one process, development) serves updates one after the other.
@@ -80,6 +91,8 @@ def build_application(
     )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout)
     application = builder.build()
     application.bot_data.runtime = runtime
 

@@ -7,15 +7,20 @@ import asyncio
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.runtime import Runtime
+from bot.telegram.resilience import AnsweredPresses, answer_once
 
 __all__ = ["BotData", "LotseContext"]
 
 
 class BotData:
-    """Application-wide data: the runtime. Per-person state lives in the database."""
+    """Application-wide data: the runtime, and which button presses were answered.
+
+    Per-person state lives in the database.
+    """
 
     def __init__(self) -> None:
         self.runtime: Runtime | None = None
+        self.answered = AnsweredPresses()
         # Content reloads one at a time: two editors' presses must not interleave load and swap.
         self.reload_lock = asyncio.Lock()
 
@@ -34,3 +39,11 @@ class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):
         if runtime is None:  # pragma: no cover - set before the application starts
             raise RuntimeError("the runtime was not attached to the application")
         return runtime
+
+    async def answer(self, query, text: str | None = None, **kwargs) -> None:
+        """Answer a button press once (see :func:`bot.telegram.resilience.answer_once`)."""
+        await answer_once(self.bot_data.answered, query, text, **kwargs)
+
+    def answered(self, query) -> bool:
+        """Whether the press has been answered by this process."""
+        return query.id in self.bot_data.answered

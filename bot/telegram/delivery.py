@@ -33,6 +33,10 @@ class _TeamUnreachable(Exception):
     """The team's chat refused or does not exist: the request goes to the fallback team."""
 
 
+class _PersonBlocked(Exception):
+    """The person has blocked the bot (Telegram said so before): nothing is sent to them."""
+
+
 def _msgid(payload: dict) -> str:
     """The (English) interface string an outbox notice names; translated when delivered."""
     return str(payload["text"])
@@ -77,8 +81,16 @@ async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, pay
         await _reroute(bot, runtime, payload)
         await _sent(runtime, entry_id, {"rerouted": True})
         return 0
+    except _PersonBlocked:
+        await _failed(
+            runtime, entry_id, "not sent: the person has blocked the bot", None, final=True
+        )
+        return 0
     except Forbidden as exc:
-        # The person blocked the bot: nothing to retry.
+        # Refused by the person (they blocked the bot): nothing to retry, and nothing more is
+        # sent to them until they write again. A team chat that refuses is not a person.
+        if kind == "to-person" or (kind == "notice" and payload.get("to") != "team"):
+            await _mark_blocked(runtime, payload)
         await _failed(runtime, entry_id, f"Forbidden: {exc.message[:80]}", None, final=True)
         return 0
     except TelegramError as exc:
@@ -87,6 +99,19 @@ async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, pay
         return 0
     await _sent(runtime, entry_id, result)
     return 1
+
+
+async def _mark_blocked(runtime: Runtime, payload: dict) -> None:
+    """Remember that the person of the entry's request blocked the bot (until they write again)."""
+    async with runtime.database.unit_of_work() as session:
+        request_id = payload.get("request")
+        if request_id is None and "message" in payload:
+            message = await RequestRepository(session, runtime.cipher).message(payload["message"])
+            request_id = message.request_id if message is not None else None
+        request = await session.get(ContactRequest, request_id) if request_id else None
+        person = await session.get(User, request.user_id) if request and request.user_id else None
+        if person is not None:
+            person.blocked_bot = True
 
 
 async def _sent(runtime: Runtime, entry_id: int, result: dict | None) -> None:
@@ -291,6 +316,8 @@ async def _to_person(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         if found is None or found[0].person_message_id is not None:
             return {"skipped": True}
         message, request, person = found
+        if person.blocked_bot:
+            raise _PersonBlocked
         team = runtime.settings.teams.get(request.team or "")
         signature = "💬 <b>" + escape(team.name if team else "Lotse") + "</b>"
         chat_id, team_chat, language = person.telegram_id, request.team_chat_id, request.language
@@ -338,8 +365,8 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     async with runtime.database.unit_of_work() as session:
         person = await session.get(User, request.user_id) if request.user_id else None
         chat_id = person.telegram_id if person else None
-    if chat_id is None:
-        return {"skipped": True}
+        if person is not None and person.blocked_bot:
+            raise _PersonBlocked
     tr = runtime.translator(request.language)
     text = tr.gettext(_msgid(payload)) % {"ref": "#" + request.reference}
     sent = await bot.send_message(chat_id, text)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden
 
+from bot.content.telegram_html import plain_text
 from bot.i18n.catalogs import Translator
 from bot.i18n.locale_choice import match_language
 from bot.runtime import Runtime
@@ -64,7 +65,13 @@ class Visit:
     async def show(
         self, update: Update, context: LotseContext, screen: Screen, *, edit: bool = True
     ) -> None:
-        """Show ``screen``: edit the pressed message in place, or send a new one."""
+        """Show ``screen``: edit the pressed message in place, or send a new one.
+
+        An edit that would change nothing is not made (Telegram would refuse it); a message that
+        is gone or cannot be edited any more (cleared, too old) is replaced by a new one.
+        """
+        if self.user.blocked_bot:
+            return
         screen = with_emergency_button(screen, self.runtime.content, self.tr)
         text = fit_message(text_of(screen, rtl=self.tr.is_rtl))
         keyboard = keyboard_of(screen, self.runtime.codec)
@@ -72,31 +79,8 @@ class Visit:
         target = query.message if query is not None and isinstance(query.message, Message) else None
         chat_id = update.effective_chat.id if update.effective_chat else self.user.telegram_id
         try:
-            if edit and target is not None and target.text is not None:
-                try:
-                    await target.edit_text(
-                        text,
-                        parse_mode="HTML",
-                        reply_markup=keyboard,
-                        disable_web_page_preview=True,
-                    )
-                    self.user.menu_message_id = target.message_id
-                except BadRequest as exc:
-                    if "not modified" not in exc.message.lower():
-                        raise
-            else:
-                if self.user.discreet_mode:
-                    # A neutral first line: the notification preview does not show the topic.
-                    text = "🔔 " + self.tr.gettext("New message") + "\n\n" + text
-                sent = await context.bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode="HTML",
-                    reply_markup=keyboard,
-                    disable_web_page_preview=True,
-                )
-                self.user.menu_message_id = sent.message_id
-                self.remember(sent.message_id)
+            if not (edit and target is not None and await self._edit(target, text, keyboard)):
+                await self._send_screen(context, chat_id, text, keyboard)
             if screen.attachment is not None:
                 with screen.attachment.open("rb") as handle:
                     document = await context.bot.send_document(
@@ -109,9 +93,48 @@ class Visit:
                 )
                 self.remember(made.message_id)
         except Forbidden:
-            # They blocked the bot: remember it, so nothing more is sent until they come back.
-            self.user.blocked_bot = True
+            self.mark_blocked()
+
+    async def _edit(self, target: Message, text: str, keyboard) -> bool:
+        """Edit ``target`` to show ``text``; False if it cannot be edited (send a new one then)."""
+        if target.text is None:
+            return False
+        if target.text == plain_text(text) and target.reply_markup == keyboard:
+            # Unchanged (a press repeated, a page shown again): Telegram would answer "message is
+            # not modified". Formatting alone is not compared — the texts are the same screen.
+            self.user.menu_message_id = target.message_id
+            return True
+        try:
+            await target.edit_text(
+                text, parse_mode="HTML", reply_markup=keyboard, disable_web_page_preview=True
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                # A repeated edit whose first answer was lost: it did arrive.
+                self.user.menu_message_id = target.message_id
+                return True
+            # "message to edit not found" (cleared by /clear or discreet mode), "message can't be
+            # edited" (too old): the person gets the screen as a new message instead.
+            logger.info("could not edit the pressed message (%s); sending it anew", exc.message)
+            return False
+        self.user.menu_message_id = target.message_id
+        return True
+
+    async def _send_screen(self, context: LotseContext, chat_id: int, text: str, keyboard) -> None:
+        if self.user.discreet_mode:
+            # A neutral first line: the notification preview does not show the topic.
+            text = "🔔 " + self.tr.gettext("New message") + "\n\n" + text
+        sent = await context.bot.send_message(
+            chat_id, text, parse_mode="HTML", reply_markup=keyboard, disable_web_page_preview=True
+        )
+        self.user.menu_message_id = sent.message_id
+        self.remember(sent.message_id)
+
+    def mark_blocked(self) -> None:
+        """They blocked the bot: remember it, so that nothing more is sent until they come back."""
+        if not self.user.blocked_bot:
             logger.info("a person has blocked the bot; not sending")
+        self.user.blocked_bot = True
 
     async def send_text(self, context: LotseContext, text: str, reply_markup=None) -> None:
         """Send a short extra message (e.g. carrying a reply keyboard)."""
@@ -134,12 +157,14 @@ class Visit:
         ChatTrace(self.session).record(self.user.id, message_id, self.runtime.clock.now())
 
     async def _deliver(self, sending) -> None:
+        if self.user.blocked_bot:
+            sending.close()  # never awaited: nothing is sent to a person who blocked the bot
+            return
         try:
             sent = await sending
             self.remember(sent.message_id)
         except Forbidden:
-            self.user.blocked_bot = True
-            logger.info("a person has blocked the bot; not sending")
+            self.mark_blocked()
 
 
 @contextlib.asynccontextmanager

@@ -47,7 +47,10 @@ async def test_a_token_the_api_rejects(tmp_path):
 
 def test_an_api_that_cannot_be_reached(tmp_path):
     result = run_lotse(
-        tmp_path, BOT_TOKEN="123456:" + "A" * 35, BOT_API_BASE_URL="http://127.0.0.1:9/bot"
+        tmp_path,
+        BOT_TOKEN="123456:" + "A" * 35,
+        BOT_API_BASE_URL="http://127.0.0.1:9/bot",
+        BOT_START_PATIENCE="3",  # it keeps trying for that long, then says so in one line
     )
     assert result.returncode != 0
     (line,) = errors_of(result)
@@ -104,3 +107,45 @@ def test_without_a_token_it_runs_against_the_emulator_and_stops_cleanly(tmp_path
     finally:
         if process.poll() is None:
             process.kill()
+
+
+async def test_bad_gateways_at_start_are_waited_out(tmp_path):
+    """Telegram answering 502 while the bot starts: it tries again and then serves (issue 11)."""
+    import asyncio
+    import signal
+
+    async with BotApiEmulator() as emulator:
+        token = emulator.create_bot()
+        # More 502s than one call repeats by itself: the start as a whole is tried again too.
+        fault = emulator.inject_fault("getMe", 502, times=8)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+        env.update(
+            DATABASE_URL=f"sqlite:///{tmp_path}/lotse.db",
+            BOT_TOKEN=token,
+            BOT_API_BASE_URL=emulator.base_url,
+            PYTHONUNBUFFERED="1",
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=REPO, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        log = ""
+        try:
+            async with asyncio.timeout(60):
+                while "serving @" not in log:
+                    line = (await process.stderr.readline()).decode()
+                    if not line:
+                        break
+                    log += line
+            assert "serving @" in log, log
+            assert fault.hits == 8
+            process.send_signal(signal.SIGTERM)
+            _, rest = await process.communicate()
+            log += rest.decode()
+            assert process.returncode == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert "Traceback" not in log
+    assert "trying again" in log

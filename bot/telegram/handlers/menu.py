@@ -141,7 +141,7 @@ async def on_callback(update: Update, context: LotseContext) -> None:
             notice = v.tr.gettext("Language: %(name)s") % {
                 "name": content.languages[v.language].name
             }
-        await query.answer(notice)
+        await context.answer(query, notice)
         if isinstance(target, SafetyTarget):
             from bot.telegram.handlers.safety import on_safety_button
 

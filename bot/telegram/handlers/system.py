@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from html import escape
 
 from telegram import ChatMember, Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.errors import StorageError
 from bot.safety.emergency import emergency_card
 from bot.screens import Button, PageTarget, Screen
 from bot.storage.repositories import UserRepository
@@ -16,6 +18,7 @@ from bot.telegram.person import visit
 from bot.telegram.reloading import reload_application_content
 
 __all__ = [
+    "describe",
     "on_blocked_or_unblocked",
     "on_emergency",
     "on_error",
@@ -111,28 +114,70 @@ async def _leave_unless_team_chat(change, context: LotseContext) -> None:
 
 
 async def on_error(update: object, context: LotseContext) -> None:
-    """Log the error for the operator (no message content, no names) and tell the person kindly."""
+    """Log the error for the operator (no message content, no names) and tell the person kindly.
+
+    Answers Telegram is expected to give now and then (blocked, flood limits, a gateway error, a
+    lost connection) and a database that is away for a moment get one line, not a traceback.
+    """
     error = context.error
+    person = update.effective_user if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         logger.info("Telegram refused to deliver (the person blocked the bot)")
+        if person is not None:
+            await _mark_blocked(context, person.id)
         return
-    if isinstance(error, RetryAfter | TimedOut | NetworkError):
-        logger.warning("Telegram is not answering as expected: %s", type(error).__name__)
+    if isinstance(error, BadRequest) and not _expected(error):
+        # A request Telegram refuses for its content is a bug of ours: the operator needs it all.
+        logger.error("Telegram refused a request", exc_info=error)
+    elif isinstance(error, RetryAfter | NetworkError):  # TimedOut, BadRequest: NetworkErrors
+        logger.warning("Telegram is not answering as expected: %s", describe(error))
+    elif isinstance(error, StorageError):
+        logger.warning("an update could not be served: %s", error)
     else:
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error("error while handling update %s", update_id, exc_info=error)
-    if not isinstance(update, Update) or update.effective_user is None:
+    if person is None:
         return
     try:
-        runtime = context.runtime
+        await _apologise(update, context, person.id)
+    except Exception as exc:  # the error handler must never raise itself
+        logger.warning("could not tell the person about the error: %s", describe(exc))
+
+
+# Refusals that follow from timing, not from a bug: a press answered too late, a message gone.
+_EXPECTED = ("query is too old", "not modified", "message to delete not found", "not found")
+
+
+def _expected(error: BadRequest) -> bool:
+    return any(phrase in error.message.lower() for phrase in _EXPECTED)
+
+
+def describe(error: BaseException) -> str:
+    """One line about an error: its kind and Telegram's description (never message content)."""
+    message = getattr(error, "message", None) or str(error)
+    return f"{type(error).__name__}: {message[:120]}"
+
+
+async def _apologise(update: Update, context: LotseContext, person_id: int) -> None:
+    runtime = context.runtime
+    language = None
+    with contextlib.suppress(StorageError):
         async with runtime.database.unit_of_work() as session:
-            user = await UserRepository(session).get(update.effective_user.id)
+            user = await UserRepository(session).get(person_id)
             language = user.language if user is not None else None
-        tr = runtime.translator(language)
-        text = tr.gettext("Sorry, something went wrong on our side. Please try again in a moment.")
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.effective_chat is not None and update.effective_chat.type == "private":
-            await context.bot.send_message(update.effective_chat.id, text)
-    except Exception:  # the error handler must never raise itself
-        logger.warning("could not tell the person about the error", exc_info=True)
+    tr = runtime.translator(language)
+    text = tr.gettext("Sorry, something went wrong on our side. Please try again in a moment.")
+    query = update.callback_query
+    if query is not None and not context.answered(query):
+        # The press is still waiting for its answer: the apology is that answer.
+        await context.answer(query, text, show_alert=True)
+    elif update.effective_chat is not None and update.effective_chat.type == "private":
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def _mark_blocked(context: LotseContext, person_id: int) -> None:
+    with contextlib.suppress(StorageError):
+        async with context.runtime.database.unit_of_work() as session:
+            user = await UserRepository(session).get(person_id)
+            if user is not None:
+                user.blocked_bot = True
