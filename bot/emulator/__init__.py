@@ -34,7 +34,7 @@ Module map:
 
 from bot.emulator._emulator import BotApiEmulator
 from bot.emulator._errors import ApiError
-from bot.emulator._faults import Fault, RecordedRequest
+from bot.emulator._faults import Fault, RandomFaults, RecordedRequest
 from bot.emulator._groups import EmulatedGroup
 from bot.emulator._methods_edit import CALLBACK_ANSWER_TIMEOUT, DELETE_WINDOW
 from bot.emulator._params import UploadedFile
@@ -55,6 +55,7 @@ __all__ = [
     "EmulatedMessage",
     "EmulatedUser",
     "Fault",
+    "RandomFaults",
     "RecordedRequest",
     "TopicRecord",
     "UploadedFile",

@@ -10,7 +10,7 @@ from typing import Any
 from bot.emulator import _methods_bot, _methods_chats, _methods_edit, _methods_send  # noqa: F401
 from bot.emulator._errors import ApiError
 from bot.emulator._facts import load_facts
-from bot.emulator._faults import FaultInjector, RecordedRequest
+from bot.emulator._faults import DropConnection, FaultInjector, RecordedRequest
 from bot.emulator._params import UploadedFile, validate_parameters
 from bot.emulator._records import BotRecord
 from bot.emulator._registry import METHODS, MethodCall
@@ -62,11 +62,15 @@ class ApiDispatcher:
 
         Returns:
             The HTTP status and Telegram's JSON envelope.
+
+        Raises:
+            DropConnection: A planned fault drops the connection (recorded with status 0).
         """
         loop = asyncio.get_running_loop()
         arrived = self._store.clock()
         bot = self._store.bots_by_token.get(token)
         injected = False
+        dropped = ""
         result: Any = None
         self.active_requests += 1
         self._store.changed.notify()
@@ -86,10 +90,18 @@ class ApiDispatcher:
                 if error is not None:
                     injected = True
                     raise error
+                if fault.drop == "before":
+                    injected, dropped = True, "dropped before the call"
+                    raise DropConnection(dropped)
             result = await self._run(bot, canonical, raw, files, disconnected)
+            if fault is not None and fault.drop == "after":
+                injected, dropped = True, "answer lost after the call"
+                raise DropConnection(dropped)
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.status, error.envelope()
+        except DropConnection:
+            status, body = 0, {"ok": False, "description": dropped}
         finally:
             self.active_requests -= 1
             if not (method.lower() == "getupdates" and not result):
@@ -109,6 +121,8 @@ class ApiDispatcher:
                 at=arrived,
             )
         )
+        if dropped:
+            raise DropConnection(dropped)
         return status, body
 
     async def _run(

@@ -11,7 +11,7 @@ import tornado.netutil
 
 from bot.emulator import _methods_bot
 from bot.emulator._dispatch import TOKEN_PATTERN, ApiDispatcher
-from bot.emulator._faults import Fault, RecordedRequest
+from bot.emulator._faults import Fault, RandomFaults, RecordedRequest
 from bot.emulator._groups import EmulatedGroup
 from bot.emulator._people import EmulatedUser, MessagePredicate
 from bot.emulator._records import BotRecord, CallbackQueryRecord, ChatState, StoredFile
@@ -244,6 +244,7 @@ class BotApiEmulator:
         delay: float = 0.0,
         times: int | None = 1,
         chat_id: int | str | None = None,
+        drop: str | None = None,
     ) -> Fault:
         """Make the next matching request(s) fail or answer slowly.
 
@@ -258,6 +259,8 @@ class BotApiEmulator:
             delay: Seconds to wait before answering (awaited; other requests go on).
             times: How many requests to affect; None for every one until :meth:`clear_faults`.
             chat_id: Only requests for this chat.
+            drop: ``"before"``: close the connection instead of answering (after ``delay``: a
+                time-out); ``"after"``: carry the call out, then close without answering.
 
         Returns:
             The fault; ``fault.hits`` counts the requests it affected.
@@ -271,11 +274,29 @@ class BotApiEmulator:
                 delay=delay,
                 times=times,
                 chat_id=chat_id,
+                drop=drop,
             )
         )
 
+    def inject_random_faults(self, **settings: Any) -> RandomFaults:
+        """Give a share of all calls a fault at random, repeatably (a seeded generator).
+
+        Example: ``inject_random_faults(seed=11, rate=0.05)``: one call in twenty gets a 429,
+        a 500 or 502, a time-out, a dropped connection, a lost answer or a slow answer.
+        Planned faults (:meth:`inject_fault`) come first.
+
+        Args:
+            **settings: The fields of :class:`~bot.emulator.RandomFaults` (seed, rate, kinds,
+                methods, retry_after, slow, timeout).
+
+        Returns:
+            The random faults; ``counts`` tells which struck how often.
+        """
+        self.faults.random = RandomFaults(**settings)
+        return self.faults.random
+
     def clear_faults(self) -> None:
-        """Remove every planned fault."""
+        """Remove every planned fault and stop random ones."""
         self.faults.clear()
 
     def rejected_requests(self, *, include_injected: bool = False) -> list[RecordedRequest]:

@@ -1,14 +1,33 @@
-"""Fault injection (errors, rate limits, slow answers) and the log of every request."""
+"""Fault injection (errors, rate limits, slow answers, dropped connections) and the request log.
+
+Faults are planned one by one (:class:`Fault`, for a test that needs a 502 at one exact call) or
+at random (:class:`RandomFaults`, for a soak: a share of all calls, with a fixed seed so that a
+failing run can be repeated).
+"""
 
 from __future__ import annotations
 
 import datetime as dtm
-from dataclasses import dataclass
+import random
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.emulator._errors import ApiError
 
-__all__ = ["Fault", "FaultInjector", "RecordedRequest"]
+__all__ = [
+    "DropConnection",
+    "Fault",
+    "FaultInjector",
+    "RandomFaults",
+    "RecordedRequest",
+]
+
+
+class DropConnection(Exception):  # noqa: N818 - it is what the server does, not an error
+    """The server closes the connection without an answer (raised to the HTTP layer)."""
+
 
 _DESCRIPTIONS = {
     400: "Bad Request: injected by the emulator",
@@ -32,6 +51,9 @@ class Fault:
         delay: Seconds to wait before answering (awaited, so other requests proceed).
         times: How many requests it affects; None means until removed.
         chat_id: Only requests whose ``chat_id`` parameter equals this, if set.
+        drop: Close the connection without an answer: ``"before"`` the call is carried out (the
+            bot sees a dropped connection, or a time-out after a long ``delay``), or ``"after"``
+            it was carried out (the answer is lost: the bot cannot know it happened).
         hits: How many requests it has affected so far.
     """
 
@@ -42,6 +64,7 @@ class Fault:
     delay: float = 0.0
     times: int | None = 1
     chat_id: int | str | None = None
+    drop: str | None = None
     hits: int = 0
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
@@ -74,31 +97,99 @@ class Fault:
 class FaultInjector:
     """The faults planned for an emulator, applied to requests in the order they were added."""
 
-    def __init__(self) -> None:
-        self.planned: list[Fault] = []
-
     def add(self, fault: Fault) -> Fault:
         """Plan a fault and return it (its ``hits`` tell how often it struck)."""
-        if fault.status is None and not fault.delay:
-            raise ValueError("a fault needs a status (e.g. 429, 502) or a delay in seconds")
+        if fault.status is None and not fault.delay and fault.drop is None:
+            raise ValueError("a fault needs a status (e.g. 429, 502), a delay or a drop")
+        if fault.drop not in (None, "before", "after"):
+            raise ValueError(f'drop must be "before" or "after", not {fault.drop!r}')
         if fault.status is not None and not 400 <= fault.status <= 599:
             raise ValueError(f"fault status must be an HTTP error status, not {fault.status}")
         self.planned.append(fault)
         return fault
 
+    def __init__(self) -> None:
+        self.planned: list[Fault] = []
+        self.random: RandomFaults | None = None
+
     def take(self, method: str, params: dict[str, Any]) -> Fault | None:
-        """Return the first fault matching a request and count the hit."""
+        """Return the first fault matching a request and count the hit (else maybe a random one)."""
         for fault in self.planned:
             if fault.matches(method, params):
                 fault.hits += 1
                 if fault.exhausted:
                     self.planned.remove(fault)
                 return fault
-        return None
+        return self.random.pick(method) if self.random is not None else None
 
     def clear(self) -> None:
-        """Forget every planned fault."""
+        """Forget every planned fault and stop random ones."""
         self.planned.clear()
+        self.random = None
+
+
+# The kinds of random faults and what each does. "timeout" outlasts a client's read time-out
+# (the call is not carried out); "lost-answer" carries the call out and drops the answer.
+RANDOM_KINDS = ("429", "500", "502", "timeout", "drop", "lost-answer", "slow")
+
+
+@dataclass
+class RandomFaults:
+    """Faults for a share of all calls, drawn from a seeded generator (repeatable runs).
+
+    Attributes:
+        seed: The generator's seed.
+        rate: The share of calls that get a fault (0.05: one in twenty).
+        kinds: Weights of the kinds in :data:`RANDOM_KINDS` (missing kinds never happen).
+        methods: Only these methods (canonical names), or None for every method.
+        retry_after: The seconds a 429 asks for.
+        slow: The delay of a "slow" answer, in seconds.
+        timeout: The delay before a "timeout" drops the connection (above the client's
+            read time-out).
+        counts: How often each kind struck, by kind and by method ("sendMessage:502").
+    """
+
+    seed: int = 11
+    rate: float = 0.05
+    kinds: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(RANDOM_KINDS, 1.0))
+    methods: frozenset[str] | None = None
+    retry_after: int = 1
+    slow: float = 0.3
+    timeout: float = 1.5
+    counts: Counter = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) - set(RANDOM_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {RANDOM_KINDS}")
+        if not 0 <= self.rate <= 1:
+            raise ValueError(f"rate must be between 0 and 1, not {self.rate}")
+        self._random = random.Random(self.seed)
+        self._names = list(self.kinds)
+        self._weights = [self.kinds[name] for name in self._names]
+
+    def pick(self, method: str) -> Fault | None:
+        """A fault for one call of ``method``, or None (most of the time)."""
+        if self.methods is not None and method not in self.methods:
+            return None
+        if self._random.random() >= self.rate:
+            return None
+        kind = self._random.choices(self._names, self._weights)[0]
+        if method == "getUpdates" and kind in ("timeout", "slow"):
+            return None  # a long poll is slow by nature
+        self.counts[kind] += 1
+        self.counts[f"{method}:{kind}"] += 1
+        if kind == "429":
+            return Fault(status=429, retry_after=self.retry_after)
+        if kind in ("500", "502"):
+            return Fault(status=int(kind))
+        if kind == "timeout":
+            return Fault(delay=self.timeout, drop="before")
+        if kind == "drop":
+            return Fault(drop="before")
+        if kind == "lost-answer":
+            return Fault(drop="after")
+        return Fault(delay=self.slow)
 
 
 @dataclass(frozen=True)

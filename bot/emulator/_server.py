@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import tornado.web
 
 from bot.emulator._errors import ApiError
+from bot.emulator._faults import DropConnection
 from bot.emulator._params import UploadedFile
 
 if TYPE_CHECKING:
@@ -39,9 +40,14 @@ class _ApiHandler(tornado.web.RequestHandler):
         except ApiError as error:
             self._write_envelope(error.status, error.envelope())
             return
-        status, body = await self._emulator._dispatcher.handle(
-            token, method, params, files, self._disconnected
-        )
+        try:
+            status, body = await self._emulator._dispatcher.handle(
+                token, method, params, files, self._disconnected
+            )
+        except DropConnection:
+            if not self._disconnected.is_set():
+                self.detach().close()  # no answer at all, as a broken network gives
+            return
         if not self._disconnected.is_set():
             self._write_envelope(status, body)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 import pytest
 
 from bot.emulator import BotApiEmulator, EmulatedUser
@@ -95,3 +97,53 @@ async def test_blocked_user_makes_every_send_fail(
 async def test_fault_without_status_or_delay_is_a_mistake(emulator: BotApiEmulator) -> None:
     with pytest.raises(ValueError, match="needs a status"):
         emulator.inject_fault("sendMessage")
+
+
+async def test_a_dropped_connection_gives_no_answer_and_does_nothing(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    emulator.inject_fault("sendMessage", drop="before")
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        await api.call("sendMessage", chat_id=alice.id, text="a")
+
+    assert alice.bot_messages() == []
+    assert (await api.call("sendMessage", chat_id=alice.id, text="b"))[0] == 200
+
+
+async def test_a_lost_answer_happened_all_the_same(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    emulator.inject_fault("sendMessage", drop="after")
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        await api.call("sendMessage", chat_id=alice.id, text="a")
+
+    assert [message.text for message in alice.bot_messages()] == ["a"]
+    (recorded,) = emulator.rejected_requests(include_injected=True)
+    assert recorded.status == 0 and recorded.injected
+
+
+async def test_random_faults_strike_a_share_of_calls_the_same_way_for_the_same_seed(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    async def run(seed: int) -> list[int]:
+        emulator.inject_random_faults(
+            seed=seed, rate=0.3, kinds={"429": 1, "502": 1, "500": 1}, methods={"getMe"}
+        )
+        statuses = [(await api.call("getMe"))[0] for _ in range(60)]
+        emulator.clear_faults()
+        return statuses
+
+    first, again, other = await run(5), await run(5), await run(6)
+
+    assert first == again and first != other
+    assert 5 <= sum(status != 200 for status in first) <= 35
+    assert {status for status in first} <= {200, 429, 500, 502}
+
+
+async def test_random_faults_refuse_unknown_kinds() -> None:
+    from bot.emulator import RandomFaults
+
+    with pytest.raises(ValueError, match="unknown fault kinds"):
+        RandomFaults(kinds={"teapot": 1})
