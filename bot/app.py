@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from bot.storage.database import Database
 from bot.storage.keys import encryption_keys
 from bot.storage.migrate import upgrade_database
-from bot.telegram.application import ALLOWED_UPDATES, build_application, prepare
+from bot.telegram.application import ALLOWED_UPDATES, build_application, prepare, start_polling
 from bot.telegram.reloading import reload_application_content
 
 __all__ = ["LOCALES", "build_runtime", "run_bot"]
@@ -160,6 +160,7 @@ async def _run_until_stopped(
         loop.add_signal_handler(signal.SIGHUP, on_hangup)
     await application.start()
     me = application.bot
+    poller = None
     if settings.telegram.mode == "webhook" and emulator is None:
         hook = settings.telegram.webhook
         await application.updater.start_webhook(
@@ -172,7 +173,7 @@ async def _run_until_stopped(
         )
         logger.info("serving @%s by webhook on %s:%s", me.username, hook.listen, hook.port)
     else:
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        poller = await start_polling(application)
         logger.info("serving @%s by long polling", me.username)
     chat = None
     if console and emulator is not None and sys.stdin is not None and sys.stdin.isatty():
@@ -186,6 +187,9 @@ async def _run_until_stopped(
     finally:
         if chat is not None:
             chat.cancel()
-        await application.updater.stop()
+        if poller is not None:
+            await poller.stop()
+        else:
+            await application.updater.stop()
         await application.stop()
         await application.shutdown()

@@ -37,6 +37,8 @@ class Runtime:
     )
     # Set by the Telegram layer: schedules the outbox delivery right away (after a commit).
     delivery_trigger: list[Callable[[], None]] = field(default_factory=list)
+    # Outbox entries this process is sending right now (see bot.telegram.delivery.deliver_due).
+    sending: set[int] = field(default_factory=set)
 
     def kick_delivery(self) -> None:
         """Ask for the outbox to be delivered now (call after the unit of work committed)."""

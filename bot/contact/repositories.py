@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -610,7 +610,12 @@ class OutboxRepository:
         return result.scalar_one()
 
     async def claim_due(
-        self, now: dt.datetime, limit: int, lease: dt.timedelta
+        self,
+        now: dt.datetime,
+        limit: int,
+        lease: dt.timedelta,
+        *,
+        exclude: Collection[int] = (),
     ) -> list[OutboxEntry]:
         """Take up to ``limit`` due entries for sending, oldest due first.
 
@@ -619,12 +624,17 @@ class OutboxRepository:
         counts an attempt. On PostgreSQL rows another process is claiming are skipped
         (``FOR UPDATE SKIP LOCKED``); on SQLite units of work run one after the other anyway.
         An expired entry that used up its attempts is marked failed instead of being returned.
+
+        Args:
+            exclude: Ids this process is sending right now: never taken twice by one process,
+                however long a send takes (the lease only guards against other processes).
         """
         result = await self._session.execute(
             select(OutboxEntry)
             .where(
                 OutboxEntry.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
                 OutboxEntry.next_attempt_at <= now,
+                OutboxEntry.id.not_in(list(exclude)),
             )
             .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
             .limit(limit)

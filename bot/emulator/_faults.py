@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-class DropConnection(Exception):  # noqa: N818 - it is what the server does, not an error
+class DropConnection(Exception):
     """The server closes the connection without an answer (raised to the HTTP layer)."""
 
 

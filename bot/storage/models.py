@@ -370,3 +370,17 @@ class ChatMessage(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(BigInteger)
     sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class HandledUpdate(Base):
+    """An update whose handling was committed, so that one delivered again is not handled twice.
+
+    The bot confirms updates to Telegram only after handling them; a process that dies in
+    between gets them again after a restart. Only the update id and when — nothing of its
+    content. Rows older than a day are dropped (Telegram keeps updates for 24 hours).
+    """
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)

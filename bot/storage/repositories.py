@@ -13,9 +13,9 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import ChatMessage, ContactRequest, User
+from bot.storage.models import ChatMessage, ContactRequest, HandledUpdate, User
 
-__all__ = ["UserRepository"]
+__all__ = ["HandledUpdates", "UserRepository"]
 
 
 class UserRepository:
@@ -105,3 +105,43 @@ class UserRepository:
             await self._session.execute(delete(ChatMessage).where(ChatMessage.user_id.in_(ids)))
             await self._session.execute(delete(User).where(User.id.in_(ids)))
         return len(ids)
+
+
+class HandledUpdates:
+    """The ids of updates whose handling was committed (see :class:`~bot.storage.models.HandledUpdate`).
+
+    Args:
+        session: The unit of work's session.
+    """
+
+    KEPT = dt.timedelta(days=1)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def first_time(self, update_id: int, now: dt.datetime) -> bool:
+        """Record ``update_id`` as handled in this unit of work; False if it was already.
+
+        On PostgreSQL a second process handling the same update at the same time waits for the
+        first one's transaction and then sees its row.
+        """
+        insert = (
+            postgresql.insert
+            if self._session.get_bind().dialect.name == "postgresql"
+            else sqlite.insert
+        )
+        result = await self._session.execute(
+            insert(HandledUpdate)
+            .values(update_id=update_id, handled_at=now)
+            .on_conflict_do_nothing(index_elements=[HandledUpdate.update_id])
+        )
+        return result.rowcount == 1
+
+    async def forget_old(self, now: dt.datetime) -> int:
+        """Drop the ids of updates handled more than a day ago (Telegram no longer resends them)."""
+        result = await self._session.execute(
+            delete(HandledUpdate)
+            .where(HandledUpdate.handled_at < now - self.KEPT)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount

@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot.contact.followup import run_follow_up
 from bot.runtime import Runtime
+from bot.storage.repositories import HandledUpdates
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
 from bot.telegram.handlers.contact import on_delete_my_data, on_my_data
@@ -44,9 +45,10 @@ from bot.telegram.handlers.system import (
     on_unsupported,
 )
 from bot.telegram.handlers.team import on_team_message
+from bot.telegram.polling import ConfirmingPoller
 from bot.telegram.resilience import PatientRateLimiter
 
-__all__ = ["ALLOWED_UPDATES", "build_application", "prepare"]
+__all__ = ["ALLOWED_UPDATES", "build_application", "prepare", "start_polling"]
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
@@ -58,7 +60,7 @@ def build_application(
     base_url: str,
     base_file_url: str | None = None,
     deliver: bool = True,
-    retry_delays: tuple[float, ...] | None = None,
+    rate_limiter: PatientRateLimiter | None = None,
     read_timeout: float | None = None,
 ) -> Application:
     """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests).
@@ -66,8 +68,9 @@ def build_application(
     Args:
         deliver: run the outbox delivery and follow-up jobs (tests switch them off to play a
             process that dies after storing, before delivering).
-        retry_delays: seconds between repetitions of a failed call (see
-            :class:`~bot.telegram.resilience.PatientRateLimiter`; tests make them short).
+        rate_limiter: Telegram's flood limits and the repetition of failed calls (default:
+            :class:`~bot.telegram.resilience.PatientRateLimiter` with Telegram's limits; tests
+            make its waits short).
         read_timeout: seconds to wait for Telegram's answer to a call before giving up on it
             (PTB's default: 5).
     """
@@ -79,11 +82,7 @@ def build_application(
         .context_types(context_types)
         # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after); ours
         # also repeats calls after 5xx and lost answers where that is safe.
-        .rate_limiter(
-            PatientRateLimiter(max_retries=3)
-            if retry_delays is None
-            else PatientRateLimiter(retry_delays, max_retries=3)
-        )
+        .rate_limiter(rate_limiter or PatientRateLimiter(max_retries=3))
         # On PostgreSQL updates of different people are handled concurrently; one person's are
         # serialised by the row lock in bot.telegram.person.visit, across processes too. SQLite
         # (one process, development) serves updates one after the other.
@@ -152,6 +151,8 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
 
     async def follow_up(context) -> None:
         await run_follow_up(context.runtime)
+        async with context.runtime.database.unit_of_work() as session:
+            await HandledUpdates(session).forget_old(context.runtime.clock.now())
 
     job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
 
@@ -170,3 +171,16 @@ async def prepare(application: Application) -> None:
 
     await application.initialize()
     await register_commands(application.bot, application.bot_data.runtime)
+
+
+async def start_polling(application: Application, **options) -> ConfirmingPoller:
+    """Start long polling that confirms updates only once they are handled; returns the poller.
+
+    Args:
+        **options: Passed to :class:`~bot.telegram.polling.ConfirmingPoller` (``timeout``).
+    """
+    # Telegram refuses getUpdates while a webhook is set (e.g. from an earlier webhook run).
+    await application.bot.delete_webhook()
+    poller = ConfirmingPoller(application, allowed_updates=ALLOWED_UPDATES, **options)
+    await poller.start()
+    return poller

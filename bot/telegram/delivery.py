@@ -9,14 +9,17 @@ leaves the entry to be taken again when its lease runs out; each step records it
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.content.telegram_html import escape, visible_length
+from bot.errors import StorageError
 from bot.runtime import Runtime
 from bot.safety.traces import ChatTrace
 from bot.storage.models import ContactRequest, Flow, OutboxEntry, User
@@ -26,6 +29,15 @@ __all__ = ["deliver_due", "team_translator"]
 
 logger = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=60)
+_RECORD_TRIES = 5
+_ASKED_FOR_INPUT = (
+    Flow.SEARCHING_PLACE,
+    Flow.CONTACT_CONSENT,
+    Flow.CONTACT_REGION,
+    Flow.CONTACT_METHOD,
+    Flow.CONTACT_PHONE,
+    Flow.CONTACT_MESSAGE,
+)
 BATCH = 20
 
 
@@ -48,17 +60,31 @@ def team_translator(runtime: Runtime):
 
 
 async def deliver_due(bot: Bot, runtime: Runtime) -> int:
-    """Perform every due outbox entry; returns how many were delivered."""
+    """Perform every due outbox entry; returns how many were delivered.
+
+    Several rounds may run at once in one process (the repeating job, a kick after a commit):
+    an entry one of them is sending is never taken by another, even if its lease runs out.
+    """
     delivered = 0
+    sending = runtime.sending
     while True:
         now = runtime.clock.now()
         async with runtime.database.unit_of_work() as session:
-            entries = await OutboxRepository(session).claim_due(now, BATCH, LEASE)
+            entries = await OutboxRepository(session).claim_due(
+                now, BATCH, LEASE, exclude=set(sending)
+            )
             claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts) for e in entries]
         if not claimed:
             return delivered
-        for entry_id, kind, payload, _attempts in claimed:
-            delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
+        sending.update(entry_id for entry_id, *_ in claimed)
+        try:
+            for entry_id, kind, payload, _attempts in claimed:
+                try:
+                    delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
+                finally:
+                    sending.discard(entry_id)
+        finally:
+            sending.difference_update(entry_id for entry_id, *_ in claimed)
 
 
 async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, payload: dict) -> int:
@@ -93,12 +119,37 @@ async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, pay
             await _mark_blocked(runtime, payload)
         await _failed(runtime, entry_id, f"Forbidden: {exc.message[:80]}", None, final=True)
         return 0
+    except (SQLAlchemyError, StorageError) as exc:
+        # The database failed (after all tries): the entry stays taken until its lease runs out
+        # and is then tried again; the other entries go on.
+        logger.warning(
+            "outbox entry %s (%s): database error %s", entry_id, kind, type(exc).__name__
+        )
+        return 0
     except TelegramError as exc:
         logger.warning("outbox entry %s (%s) failed: %s", entry_id, kind, exc.message[:120])
         await _failed(runtime, entry_id, f"{type(exc).__name__}: {exc.message[:80]}", None)
         return 0
     await _sent(runtime, entry_id, result)
     return 1
+
+
+async def _record(runtime: Runtime, work):
+    """Run ``work(session)`` in a unit of work, tried again if the database fails for a moment.
+
+    Used for what must be written after Telegram carried out a send: giving up there would
+    make the entry be sent again (a deadlock, a lost connection must not double a message).
+    """
+    for attempt in range(_RECORD_TRIES):
+        try:
+            async with runtime.database.unit_of_work() as session:
+                return await work(session)
+        except (SQLAlchemyError, StorageError) as exc:
+            if attempt == _RECORD_TRIES - 1:
+                raise
+            logger.warning("recording a delivery failed (%s); trying again", type(exc).__name__)
+            await asyncio.sleep(0.2 * 2**attempt)
+    return None  # pragma: no cover
 
 
 async def _mark_blocked(runtime: Runtime, payload: dict) -> None:
@@ -115,21 +166,25 @@ async def _mark_blocked(runtime: Runtime, payload: dict) -> None:
 
 
 async def _sent(runtime: Runtime, entry_id: int, result: dict | None) -> None:
-    async with runtime.database.unit_of_work() as session:
+    async def mark(session) -> None:
         entry = await session.get(OutboxEntry, entry_id)
         if entry is not None:
             await OutboxRepository(session).mark_sent(entry, result, runtime.clock.now())
+
+    await _record(runtime, mark)
 
 
 async def _failed(
     runtime: Runtime, entry_id: int, error: str, retry_at, *, final: bool = False
 ) -> None:
-    async with runtime.database.unit_of_work() as session:
+    async def mark(session) -> None:
         entry = await session.get(OutboxEntry, entry_id)
         if entry is not None:
             await OutboxRepository(session).mark_failed(
                 entry, error, runtime.clock.now(), retry_at=retry_at, final=final
             )
+
+    await _record(runtime, mark)
 
 
 async def _request(runtime: Runtime, request_id: int):
@@ -236,10 +291,12 @@ async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
 
 
 async def _update_request(runtime: Runtime, request_id: int, **values) -> None:
-    async with runtime.database.unit_of_work() as session:
+    async def update(session) -> None:
         request = await session.get(ContactRequest, request_id)
         for key, value in values.items():
             setattr(request, key, value)
+
+    await _record(runtime, update)
 
 
 async def _message_with_people(session, runtime: Runtime, message_id: int):
@@ -289,8 +346,11 @@ async def _to_team(bot: Bot, runtime: Runtime, payload: dict) -> dict:
             chat_id, text, parse_mode="HTML", message_thread_id=thread_id, reply_parameters=reply
         )
         sent_id = sent_id or sent.message_id
-    async with runtime.database.unit_of_work() as session:
+
+    async def remember(session) -> None:
         await RequestRepository(session, runtime.cipher).set_team_message_id(message.id, sent_id)
+
+    await _record(runtime, remember)
     return {"message_id": sent_id}
 
 
@@ -334,14 +394,21 @@ async def _to_person(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     for text in texts:
         sent_ids.append((await bot.send_message(chat_id, text, parse_mode="HTML")).message_id)
     sent_id = sent_ids[0]
-    async with runtime.database.unit_of_work() as session:
+
+    async def remember(session) -> None:
+        # The person's row first, locked: a visit of theirs locks it first too (same order, no
+        # deadlock between this record and their next message).
+        person = await session.get(User, request.user_id, with_for_update=True)
         await RequestRepository(session, runtime.cipher).set_person_message_id(message.id, sent_id)
         for each in sent_ids:
             ChatTrace(session).record(request.user_id, each, runtime.clock.now())
-        person = await session.get(User, request.user_id)
-        if person is not None:
-            # The person's next message answers the counsellor, wherever they were in the menu.
+        if person is not None and person.flow not in _ASKED_FOR_INPUT:
+            # The person's next message answers the counsellor, wherever they were in the menu —
+            # unless the bot has just asked them for something (a new request's message, a
+            # place): a reply arriving then must not take their words elsewhere.
             person.flow, person.flow_data = Flow.CONVERSATION, {"request": request.id}
+
+    await _record(runtime, remember)
     return {"message_id": sent_id}
 
 
@@ -370,8 +437,11 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     tr = runtime.translator(request.language)
     text = tr.gettext(_msgid(payload)) % {"ref": "#" + request.reference}
     sent = await bot.send_message(chat_id, text)
-    async with runtime.database.unit_of_work() as session:
+
+    async def remember(session) -> None:
         ChatTrace(session).record(request.user_id, sent.message_id, runtime.clock.now())
+
+    await _record(runtime, remember)
     return {"message_id": sent.message_id}
 
 

@@ -24,13 +24,17 @@ from bot.safety.emergency import with_emergency_button
 from bot.safety.traces import ChatTrace
 from bot.screens import Screen
 from bot.storage.models import User
-from bot.storage.repositories import UserRepository
+from bot.storage.repositories import HandledUpdates, UserRepository
 from bot.telegram.context import LotseContext
 from bot.telegram.rendering import fit_message, keyboard_of, text_of
 
-__all__ = ["Visit", "visit"]
+__all__ = ["AlreadyHandled", "Visit", "visit"]
 
 logger = logging.getLogger(__name__)
+
+
+class AlreadyHandled(Exception):
+    """The update was handled before (delivered again after a restart): nothing more to do."""
 
 
 @dataclass(slots=True)
@@ -181,6 +185,9 @@ async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
         user = await users.lock(person.id)
         if user is None:  # pragma: no cover - just created
             raise LookupError("user vanished")
+        if not await HandledUpdates(session).first_time(update.update_id, now):
+            # Handled and committed by a process that died before confirming it to Telegram.
+            raise AlreadyHandled(update.update_id)
         user.last_seen = now
         user.blocked_bot = False
         current = Visit(runtime, session, user, person.language_code)

@@ -21,7 +21,7 @@ from bot.emulator import BotApiEmulator, EmulatedGroup, EmulatedUser
 from bot.i18n.catalogs import Catalogs
 from bot.runtime import Runtime
 from bot.storage.database import Database
-from bot.telegram.application import ALLOWED_UPDATES, build_application, prepare
+from bot.telegram.application import build_application, prepare, start_polling
 from tests.helpers.clock import FakeClock
 from tests.helpers.content import CONTENT, default_content
 
@@ -88,11 +88,13 @@ async def running_bot(
     clock: FakeClock | None = None,
     token: str | None = None,
     deliver: bool = True,
+    **options,
 ) -> AsyncIterator[BotHarness]:
     """Start the bot (long polling) on ``database`` against ``emulator`` (a new one by default).
 
     Passing the same emulator (and token) to a second ``running_bot`` restarts the bot as after
-    a crash: the chats and the database stay, the process is new.
+    a crash: the chats and the database stay, the process is new. ``options`` go to
+    :func:`~bot.telegram.application.build_application` (rate limiter, read time-out).
     """
     clock = clock or FakeClock(START)
     runtime = test_runtime(database, clock, settings)
@@ -106,19 +108,18 @@ async def running_bot(
             base_url=emulator.base_url,
             base_file_url=emulator.base_file_url,
             deliver=deliver,
+            **options,
         )
         await prepare(application)
         try:
             await application.start()
-            await application.updater.start_polling(
-                poll_interval=0, timeout=10, allowed_updates=ALLOWED_UPDATES
-            )
+            poller = await start_polling(application, timeout=10)
             await emulator.wait_until_polling()
             harness = BotHarness(emulator, application, runtime, clock, token)
             try:
                 yield harness
             finally:
-                await application.updater.stop()
+                await poller.stop()
                 await application.stop()
         finally:
             await application.shutdown()
@@ -164,6 +165,7 @@ class Network:
         fallback: str,
         admins: tuple[int, ...] = (),
         deliver: bool = True,
+        **options,
     ):
         """Start the bot with these teams (again, for a restart) on ``database``."""
         settings = Settings(teams=dict(self.teams), fallback_team=fallback, admins=admins)
@@ -174,6 +176,7 @@ class Network:
             clock=self.clock,
             token=self.token,
             deliver=deliver,
+            **options,
         )
 
 

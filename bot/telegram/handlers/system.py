@@ -14,7 +14,7 @@ from bot.safety.emergency import emergency_card
 from bot.screens import Button, PageTarget, Screen
 from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
-from bot.telegram.person import visit
+from bot.telegram.person import AlreadyHandled, visit
 from bot.telegram.reloading import reload_application_content
 
 __all__ = [
@@ -120,6 +120,9 @@ async def on_error(update: object, context: LotseContext) -> None:
     lost connection) and a database that is away for a moment get one line, not a traceback.
     """
     error = context.error
+    if isinstance(error, AlreadyHandled):
+        logger.info("an update delivered again after a restart was handled before; skipped")
+        return
     person = update.effective_user if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         logger.info("Telegram refused to deliver (the person blocked the bot)")

@@ -16,9 +16,11 @@ from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.content.telegram_html import escape
 from bot.i18n.catalogs import N_
 from bot.storage.models import ContactRequest, RequestStatus, User
+from bot.storage.repositories import HandledUpdates
 from bot.telegram.context import LotseContext
 from bot.telegram.delivery import team_translator
 from bot.telegram.message_parts import parts_of
+from bot.telegram.person import AlreadyHandled
 
 __all__ = ["on_team_message"]
 
@@ -66,6 +68,8 @@ async def on_team_message(update: Update, context: LotseContext) -> None:
     now = runtime.clock.now()
     reply_text = None
     async with runtime.database.unit_of_work() as session:
+        if not await HandledUpdates(session).first_time(update.update_id, now):
+            raise AlreadyHandled(update.update_id)  # handled before a restart: not twice
         requests = RequestRepository(session, runtime.cipher)
         outbox = OutboxRepository(session)
         request = await _request_of(requests, message)

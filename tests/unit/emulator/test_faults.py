@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-
 import pytest
 
 from bot.emulator import BotApiEmulator, EmulatedUser
