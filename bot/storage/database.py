@@ -236,11 +236,17 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 def _postgresql_engine(url: URL, *, schema: str | None) -> AsyncEngine:
     if url.get_driver_name() != "asyncpg":
         url = url.set(drivername="postgresql+asyncpg")
-    connect_args: dict[str, Any] = {"timeout": _CONNECT_TIMEOUT_SECONDS}
+    # The application name shows in pg_stat_activity: an operator (or a test) can tell the
+    # bot's connections from others.
+    settings = {"application_name": f"lotse:{schema or 'public'}"}
+    connect_args: dict[str, Any] = {
+        "timeout": _CONNECT_TIMEOUT_SECONDS,
+        "server_settings": settings,
+    }
     if schema is not None:
         if not _SCHEMA_NAME.match(schema):
             raise StorageError(f"{schema!r} is not a schema name (lower-case letters, digits, _)")
-        connect_args["server_settings"] = {"search_path": schema}
+        settings["search_path"] = schema
     return create_async_engine(
         url,
         connect_args=connect_args,

@@ -23,6 +23,10 @@ class BotData:
         self.answered = AnsweredPresses()
         # Content reloads one at a time: two editors' presses must not interleave load and swap.
         self.reload_lock = asyncio.Lock()
+        # Updates whose handling the database interrupted: the poller handles them again
+        # (update id → tries left; and those to try again after this round).
+        self.tries_left: dict[int, int] = {}
+        self.try_again: set[int] = set()
 
 
 class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):

@@ -5,7 +5,8 @@ it, before the handlers ran: a process that dies in between loses those updates 
 words, a coordinator's reply — without anyone noticing. Here the next ``getUpdates`` is made only
 after the batch is handled, so a restart gets the unfinished updates again; the ids of handled
 updates are committed together with what their handlers changed
-(:class:`~bot.storage.repositories.HandledUpdates`), so none is handled twice.
+(:class:`~bot.storage.repositories.HandledUpdates`), so none is handled twice. An update whose
+handling the database interrupted (nothing of it was saved) is handled again after a pause.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ __all__ = ["ConfirmingPoller"]
 
 logger = logging.getLogger(__name__)
 _BACKOFF_FIRST, _BACKOFF_CAP = 0.5, 30.0
+# Waits before handling again an update the database interrupted (a restart, a failover).
+_DATABASE_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class ConfirmingPoller:
@@ -92,6 +95,27 @@ class ConfirmingPoller:
                 offset = updates[-1].update_id + 1
 
     async def _handle(self, updates: list[Update]) -> None:
+        """Handle a batch; updates the database interrupted are handled again with back-off."""
+        data = self._application.bot_data
+        for update in updates:
+            data.tries_left[update.update_id] = len(_DATABASE_RETRIES)
+        try:
+            await self._handle_once(updates)
+            for delay in _DATABASE_RETRIES:
+                again = [u for u in updates if u.update_id in data.try_again]
+                if not again:
+                    break
+                await asyncio.sleep(delay)
+                for update in again:
+                    data.try_again.discard(update.update_id)
+                    data.tries_left[update.update_id] -= 1
+                await self._handle_once(again)
+        finally:
+            for update in updates:
+                data.tries_left.pop(update.update_id, None)
+                data.try_again.discard(update.update_id)
+
+    async def _handle_once(self, updates: list[Update]) -> None:
         application = self._application
         if application.update_processor.max_concurrent_updates <= 1:
             for update in updates:

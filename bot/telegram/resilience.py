@@ -22,14 +22,18 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from telegram import CallbackQuery
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
+
+from bot.errors import StorageError
 
 __all__ = [
     "AnsweredPresses",
     "PatientRateLimiter",
     "answer_once",
+    "database_hiccup",
     "safe_to_repeat",
     "server_error",
 ]
@@ -56,6 +60,15 @@ def server_error(error: BaseException) -> bool:
         isinstance(error, NetworkError)
         and not isinstance(error, BadRequest | TimedOut)
         and error.__cause__ is None
+    )
+
+
+def database_hiccup(error: BaseException) -> bool:
+    """Whether the database failed for a moment (gone, restarted, a deadlock), not for a bug."""
+    if isinstance(error, StorageError):
+        return True
+    return isinstance(error, DBAPIError) and not isinstance(
+        error, IntegrityError | ProgrammingError | DataError
     )
 
 

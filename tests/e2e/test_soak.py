@@ -16,27 +16,24 @@ tests/e2e/test_soak.py`` (also ``LOTSE_SOAK_FAULT_RATE``, ``LOTSE_SOAK_SEED``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import random
 import time
-from collections import Counter
 
-from bot.contact.repositories import OutboxRepository, RequestRepository
-from bot.storage.models import ContactRequest, RequestStatus
+from bot.contact.repositories import OutboxRepository
 from bot.telegram.delivery import deliver_due
 from bot.telegram.resilience import PatientRateLimiter
+from tests.helpers.accounting import count_deliveries
 from tests.helpers.botharness import emulated_network
 from tests.helpers.walkers import PATIENCE, Coordinator, Figures, GaveUp, Walker
 
-SECONDS = float(os.environ.get("LOTSE_SOAK_SECONDS", "25"))
-PEOPLE = int(os.environ.get("LOTSE_SOAK_PEOPLE", "10"))
+SECONDS = float(os.environ.get("LOTSE_SOAK_SECONDS", "20"))
+PEOPLE = int(os.environ.get("LOTSE_SOAK_PEOPLE", "8"))
 FAULT_RATE = float(os.environ.get("LOTSE_SOAK_FAULT_RATE", "0.05"))
 SEED = int(os.environ.get("LOTSE_SOAK_SEED", "11"))
 REGIONS = ("Dortmund", "Düsseldorf", "Mönchengladbach")
-AMBIGUOUS = "answer lost after the call"
 
 
 def fast_limiter() -> PatientRateLimiter:
@@ -130,7 +127,10 @@ async def test_soak_under_random_faults(database, caplog):
             await asyncio.gather(*(w.start() for w in walkers))
             responsive = time.monotonic() - started
 
-            report = await _check(bot, groups, walkers, coordinators, blocker, refusal)
+            report = await count_deliveries(
+                bot.runtime, emulator, groups, walkers, coordinators, blocked=blocker
+            )
+            report["refused_403"] = refusal.hits
             report.update(
                 seconds=SECONDS, people=PEOPLE, fault_rate=FAULT_RATE, seed=SEED,
                 database=bot.runtime.database.dialect,
@@ -162,72 +162,3 @@ async def test_soak_under_random_faults(database, caplog):
     assert responsive < PATIENCE
     assert not report["tracebacks_in_log"], "expected Telegram answers leave no traceback"
     assert refusal.hits <= 1, "after one 403 nothing more is sent to the person who blocked"
-
-
-async def _check(bot, groups, walkers, coordinators, blocker, refusal) -> dict:
-    """Count in the chats what the database says should be there."""
-    emulator = bot.emulator
-    team_chats = {group.id: group for group in groups.values()}
-    team_texts = Counter(m.text or "" for g in groups.values() for m in g.bot_messages())
-    requests_lost = messages_lost = cards_doubled = messages_doubled = 0
-    replies_lost = replies_doubled = 0
-    async with bot.runtime.database.unit_of_work() as session:
-        repository = RequestRepository(session, bot.runtime.cipher)
-        from sqlalchemy import select
-
-        requests = (await session.execute(select(ContactRequest))).scalars().all()
-        stored = {"#" + r.reference: r for r in requests}
-        sent = [r for r in requests if r.status is not RequestStatus.DRAFT]
-        for walker in [*walkers, blocker]:
-            requests_lost += sum(ref not in stored for ref in walker.references)
-        owner = {ref: w.person for w in [*walkers, blocker] for ref in w.references}
-        for request in sent:
-            reference = "#" + request.reference
-            cards = sum(
-                n
-                for t, n in team_texts.items()
-                if t.startswith(("📨 ", "🚨 ")) and reference + " " in t + " "
-            )
-            requests_lost += cards == 0
-            cards_doubled += max(cards - 1, 0)
-            for message in await repository.messages(request):
-                body = message.body or ""
-                if message.direction == "in":
-                    copies = sum(n for t, n in team_texts.items() if t.endswith("\n" + body))
-                    messages_lost += copies == 0
-                    messages_doubled += max(copies - 1, 0)
-                elif message.direction == "out" and reference in owner:
-                    person = owner[reference]
-                    if person is blocker.person:
-                        continue  # blocked the bot: not delivered, by design
-                    copies = sum(body in (m.text or "") for m in person.bot_messages())
-                    replies_lost += copies == 0
-                    replies_doubled += max(copies - 1, 0)
-    lost_answers = [r for r in emulator.requests if r.injected and r.description == AMBIGUOUS]
-    return {
-        "requests_sent": sum(len(w.references) for w in walkers),
-        "requests_stored": len(sent),
-        "replies_written": sum(len(c.replies) for c in coordinators),
-        "requests_lost": requests_lost,
-        "messages_lost": messages_lost,
-        "replies_lost": replies_lost,
-        "cards_doubled": cards_doubled,
-        "messages_doubled": messages_doubled,
-        "replies_doubled": replies_doubled,
-        "lost_answers_to_teams": sum(
-            _chat(r) in team_chats and r.method in _SENDS for r in lost_answers
-        ),
-        "lost_answers_of_replies": sum(
-            "Antwort" in str(r.params.get("text", "")) for r in lost_answers
-        ),
-        "refused_403": refusal.hits,
-    }
-
-
-_SENDS = ("sendMessage", "copyMessage", "createForumTopic")
-
-
-def _chat(record) -> int | None:
-    with contextlib.suppress(TypeError, ValueError):
-        return int(record.params.get("chat_id"))
-    return None

@@ -156,7 +156,12 @@ class Walker:
 
         ready = await self.step(write, self._has("k:send"), name="message")
         del ready
-        sent = await self.press("k:send", lambda m: "#" in (m.text or ""), name="send")
+        sent = await self.press(
+            "k:send",
+            # The confirmation names the reference (a counsellor's reply, signed 💬, may too).
+            lambda m: "#" in (m.text or "") and not (m.text or "").startswith("💬"),
+            name="send",
+        )
         reference = "#" + sent.text.split("#", 1)[1][:4]
         self.references.append(reference)
         self.figures.requests_sent += 1

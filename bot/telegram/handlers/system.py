@@ -16,6 +16,7 @@ from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
 from bot.telegram.person import AlreadyHandled, visit
 from bot.telegram.reloading import reload_application_content
+from bot.telegram.resilience import database_hiccup
 
 __all__ = [
     "describe",
@@ -123,6 +124,17 @@ async def on_error(update: object, context: LotseContext) -> None:
     if isinstance(error, AlreadyHandled):
         logger.info("an update delivered again after a restart was handled before; skipped")
         return
+    if (
+        isinstance(update, Update)
+        and database_hiccup(error)
+        and context.bot_data.tries_left.get(update.update_id, 0) > 0
+    ):
+        # Nothing of it was saved: it is handled again in a moment (bot.telegram.polling).
+        logger.warning(
+            "the database failed while handling an update (%s); trying again", type(error).__name__
+        )
+        context.bot_data.try_again.add(update.update_id)
+        return
     person = update.effective_user if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         logger.info("Telegram refused to deliver (the person blocked the bot)")
@@ -134,8 +146,8 @@ async def on_error(update: object, context: LotseContext) -> None:
         logger.error("Telegram refused a request", exc_info=error)
     elif isinstance(error, RetryAfter | NetworkError):  # TimedOut, BadRequest: NetworkErrors
         logger.warning("Telegram is not answering as expected: %s", describe(error))
-    elif isinstance(error, StorageError):
-        logger.warning("an update could not be served: %s", error)
+    elif database_hiccup(error):
+        logger.warning("an update could not be served: the database failed (%s)", describe(error))
     else:
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error("error while handling update %s", update_id, exc_info=error)

@@ -8,6 +8,7 @@ reaches the person signed with the team's name, never with the coordinator's acc
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Message, Update
 
@@ -36,14 +37,27 @@ def _team_of(context: LotseContext, chat_id: int) -> TeamSettings | None:
     return None
 
 
-async def _request_of(requests: RequestRepository, message: Message) -> ContactRequest | None:
+async def _request_of(
+    requests: RequestRepository, message: Message, bot_id: int
+) -> ContactRequest | None:
     chat_id = message.chat_id
     if message.is_topic_message and message.message_thread_id is not None:
         return await requests.by_thread(chat_id, message.message_thread_id)
     reply = message.reply_to_message
-    if reply is not None:
-        return await requests.by_team_message(chat_id, reply.message_id)
-    return None
+    if reply is None:
+        return None
+    found = await requests.by_team_message(chat_id, reply.message_id)
+    if found is None and reply.from_user is not None and reply.from_user.id == bot_id:
+        # A card or copy of ours whose id was never recorded (the process died right after
+        # sending it, and it was sent again): its first line names the request.
+        head = (reply.text or reply.caption or "").split("\n", 1)[0]
+        if (named := _REFERENCE.search(head)) is not None:
+            request = await requests.by_reference(named.group(0))
+            found = request if request is not None and request.team_chat_id == chat_id else None
+    return found
+
+
+_REFERENCE = re.compile(r"#[0-9A-Za-z]{4}\b")
 
 
 def _command(message: Message) -> tuple[str, str] | None:
@@ -72,7 +86,7 @@ async def on_team_message(update: Update, context: LotseContext) -> None:
             raise AlreadyHandled(update.update_id)  # handled before a restart: not twice
         requests = RequestRepository(session, runtime.cipher)
         outbox = OutboxRepository(session)
-        request = await _request_of(requests, message)
+        request = await _request_of(requests, message, context.bot.id)
         command = _command(message)
         if request is None:
             if command is not None:
