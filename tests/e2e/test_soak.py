@@ -29,8 +29,8 @@ from tests.helpers.accounting import count_deliveries
 from tests.helpers.botharness import emulated_network
 from tests.helpers.walkers import PATIENCE, Coordinator, Figures, GaveUp, Walker
 
-SECONDS = float(os.environ.get("LOTSE_SOAK_SECONDS", "20"))
-PEOPLE = int(os.environ.get("LOTSE_SOAK_PEOPLE", "8"))
+SECONDS = float(os.environ.get("LOTSE_SOAK_SECONDS", "12"))
+PEOPLE = int(os.environ.get("LOTSE_SOAK_PEOPLE", "6"))
 FAULT_RATE = float(os.environ.get("LOTSE_SOAK_FAULT_RATE", "0.05"))
 SEED = int(os.environ.get("LOTSE_SOAK_SEED", "11"))
 REGIONS = ("Dortmund", "Düsseldorf", "Mönchengladbach")

@@ -104,6 +104,7 @@ async def test_a_person_who_blocked_the_bot_is_not_written_to_again(database, ca
         amal = bot.person("Amal", "de")
         await write_request(bot, amal)
         copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+        await outbox_drained(bot)  # nothing for her under way any more (notices included)
         # Telegram refuses every message to her from now on (she blocked the bot).
         refusal = bot.emulator.inject_fault(
             None, 403, description="Forbidden: bot was blocked by the user",
