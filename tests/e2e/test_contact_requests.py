@@ -71,6 +71,16 @@ async def see_and_erase_my_data(person):
     await person.wait_for_bot_message()
 
 
+async def request_and_reply(bot, group, coordinator, person, reply="Wir rufen Sie an"):
+    """The person writes a request, the coordinator answers in its topic, the answer arrives."""
+    await write_request(bot, person)
+    copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
+    await coordinator.send_text(reply, chat=group, thread_id=copied.thread_id)
+    await person.wait_for_bot_message(lambda m: reply in (m.text or ""))
+    await bot.idle()
+    return copied
+
+
 @pytest.mark.parametrize("forum", [True, False], ids=["forum", "plain-group"])
 async def test_round_trip_arabic_person_and_german_team(database, forum):
     async with team_setup(database, forum=forum) as (bot, group, anna):
@@ -359,11 +369,7 @@ async def test_logs_hold_no_message_content_names_or_numbers(database, caplog):
     caplog.set_level(logging.DEBUG, logger="bot")
     async with team_setup(database) as (bot, group, anna):
         amal = bot.person("Amal", "de")
-        await write_request(bot, amal)
-        copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
-        await anna.send_text("Wir rufen Sie an", chat=group, thread_id=copied.thread_id)
-        await amal.wait_for_bot_message(lambda m: "Wir rufen" in (m.text or ""))
-        await bot.idle()
+        await request_and_reply(bot, group, anna, amal)
     logged = caplog.text
     assert "Application started" in logged, "the log was captured"
     for secret in (SECRET, "Wir rufen Sie an", "Amal", "Anna", str(amal.id)):

@@ -33,7 +33,7 @@ from bot.storage.database import Database
 from bot.telegram.delivery import LEASE
 from bot.telegram.resilience import PatientRateLimiter
 from tests.conftest import POSTGRESQL_URL_VARIABLE as POSTGRES
-from tests.e2e.test_contact_requests import SECRET, write_request
+from tests.e2e.test_contact_requests import SECRET, request_and_reply, write_request
 from tests.e2e.test_soak import tick
 from tests.helpers import botharness
 from tests.helpers.accounting import count_deliveries
@@ -58,11 +58,7 @@ async def test_an_update_delivered_again_after_a_restart_is_not_handled_again(da
         group = network.team("dortmund", "Koordination Dortmund", members=(anna,))
         async with network.run(database, fallback="dortmund") as bot:
             amal = bot.person("Amal", "de")
-            await write_request(bot, amal)
-            copied = await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
-            await anna.send_text("Wir rufen Sie an", chat=group, thread_id=copied.thread_id)
-            await amal.wait_for_bot_message(lambda m: "Wir rufen" in (m.text or ""))
-            await bot.idle()
+            await request_and_reply(bot, group, anna, amal)
         handed_out = [
             update
             for request in network.emulator.requests_for("getUpdates")

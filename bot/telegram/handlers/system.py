@@ -10,6 +10,7 @@ from telegram import ChatMember, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.errors import StorageError
+from bot.i18n.locale_choice import match_language
 from bot.safety.emergency import emergency_card
 from bot.screens import Button, PageTarget, Screen
 from bot.storage.repositories import UserRepository
@@ -154,7 +155,7 @@ async def on_error(update: object, context: LotseContext) -> None:
     if person is None:
         return
     try:
-        await _apologise(update, context, person.id)
+        await _apologise(update, context, person.id, ask_database=not database_hiccup(error))
     except Exception as exc:  # the error handler must never raise itself
         logger.warning("could not tell the person about the error: %s", describe(exc))
 
@@ -173,13 +174,17 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {message[:120]}"
 
 
-async def _apologise(update: Update, context: LotseContext, person_id: int) -> None:
+async def _apologise(
+    update: Update, context: LotseContext, person_id: int, *, ask_database: bool = True
+) -> None:
     runtime = context.runtime
-    language = None
-    with contextlib.suppress(StorageError):
-        async with runtime.database.unit_of_work() as session:
-            user = await UserRepository(session).get(person_id)
-            language = user.language if user is not None else None
+    # The language they chose; when the database is what failed, Telegram's guess at once.
+    language = match_language(update.effective_user.language_code, runtime.content.languages)
+    if ask_database:
+        with contextlib.suppress(StorageError):
+            async with runtime.database.unit_of_work() as session:
+                user = await UserRepository(session).get(person_id)
+                language = user.language if user is not None else language
     tr = runtime.translator(language)
     text = tr.gettext("Sorry, something went wrong on our side. Please try again in a moment.")
     query = update.callback_query
