@@ -409,6 +409,7 @@ class RequestRepository:
         request.escalated, request.escalated_at = True, now
         request.team, request.team_chat_id = team, team_chat_id
         request.thread_id = request.card_message_id = None
+        request.shown_state, request.topic_closed = None, False
 
     # --- follow-up ----------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from bot.telegram.handlers.menu import (
     on_media,
     on_start,
     on_text,
+    on_write,
 )
 from bot.telegram.handlers.safety import (
     clear_idle_discreet_chats,
@@ -95,6 +96,7 @@ def build_application(
         CommandHandler(["emergency", "notruf", "sos"], on_emergency, filters=private)
     )
     application.add_handler(CommandHandler("cancel", on_cancel, filters=private))
+    application.add_handler(CommandHandler(["write", "schreiben"], on_write, filters=private))
     application.add_handler(CommandHandler("my_data", on_my_data, filters=private))
     application.add_handler(CommandHandler("delete_my_data", on_delete_my_data, filters=private))
     application.add_handler(CommandHandler("reload", on_reload, filters=private))

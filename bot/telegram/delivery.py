@@ -15,11 +15,12 @@ import logging
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.contact.queue import queue_state, state_label, topic_title
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.content.telegram_html import escape, visible_length
 from bot.runtime import Runtime
 from bot.safety.traces import ChatTrace
-from bot.storage.models import ContactRequest, Flow, OutboxEntry, User
+from bot.storage.models import ContactRequest, Flow, OutboxEntry, RequestStatus, User
 from bot.telegram.rendering import MAX_CAPTION, split_message
 
 __all__ = ["deliver_due", "team_translator"]
@@ -33,9 +34,14 @@ class _TeamUnreachable(Exception):
     """The team's chat refused or does not exist: the request goes to the fallback team."""
 
 
-def _msgid(payload: dict) -> str:
-    """The (English) interface string an outbox notice names; translated when delivered."""
-    return str(payload["text"])
+def _translated(tr, payload: dict) -> str:
+    """The interface string an outbox notice names (English msgid), translated when delivered.
+
+    A notice with a count names the plural msgid too (``plural``) and the count (``n``).
+    """
+    if "plural" in payload:
+        return tr.ngettext(str(payload["text"]), str(payload["plural"]), int(payload["n"]))
+    return tr.gettext(str(payload["text"]))
 
 
 def team_translator(runtime: Runtime):
@@ -112,7 +118,10 @@ async def _request(runtime: Runtime, request_id: int):
         return await session.get(ContactRequest, request_id)
 
 
-def _card(runtime: Runtime, request: ContactRequest, phone: str | None) -> str:
+def _card(
+    runtime: Runtime, request: ContactRequest, phone: str | None, state: str | None = None
+) -> str:
+    """The request's card for the team; in a plain group it starts with the state line."""
     tr = team_translator(runtime)
     content = runtime.content
     chain = content.language_chain(content.source_language)
@@ -131,7 +140,8 @@ def _card(runtime: Runtime, request: ContactRequest, phone: str | None) -> str:
         if request.language in content.languages
         else request.language
     )
-    lines = [
+    lines = [] if state is None else [f"<b>{escape(state)}</b>"]
+    lines += [
         ("🚨 " if request.urgent else "📨 ") + f"<b>#{request.reference}</b> · {escape(topic)}",
         tr.gettext("Region: %(region)s") % {"region": escape(region)},
         tr.gettext("Language: %(language)s")
@@ -151,17 +161,6 @@ def _card(runtime: Runtime, request: ContactRequest, phone: str | None) -> str:
     return "\n".join(lines)
 
 
-def _topic_title(runtime: Runtime, request: ContactRequest) -> str:
-    content = runtime.content
-    chain = content.language_chain(content.source_language)
-    topic = (
-        content.topics[request.topic].name.resolve(chain)[0]
-        if request.topic in content.topics
-        else request.topic
-    )
-    return f"#{request.reference} · {topic} · {request.language}"[:128]
-
-
 async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """Open the request in its team's chat: a forum topic (if a forum), the card, its messages."""
     request_id = payload["request"]
@@ -176,20 +175,27 @@ async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
             request.card_message_id,
         )
         phone = requests.phone(request)
-        card = _card(runtime, request, phone)
-        title = _topic_title(runtime, request)
+        tr = team_translator(runtime)
+        title = topic_title(request, runtime.content, tr)
+        state = state_label(queue_state(request), tr)
     try:
         if thread_id is None and card_id is None:
             chat = await bot.get_chat(chat_id)
             if chat.is_forum:
                 topic = await bot.create_forum_topic(chat_id, title)
                 thread_id = topic.message_thread_id
-                await _update_request(runtime, request_id, thread_id=thread_id)
+                await _update_request(
+                    runtime, request_id, thread_id=thread_id, shown_state=title, topic_closed=False
+                )
         if card_id is None:
+            # In a plain group the card shows the state (there is no topic title to show it).
+            shown = state if thread_id is None else None
+            card = _card(runtime, request, phone, shown)
             sent = await bot.send_message(
                 chat_id, card, parse_mode="HTML", message_thread_id=thread_id
             )
-            await _update_request(runtime, request_id, card_message_id=sent.message_id)
+            values = {"shown_state": shown} if shown is not None else {}
+            await _update_request(runtime, request_id, card_message_id=sent.message_id, **values)
     except (Forbidden, BadRequest) as exc:
         if isinstance(exc, Forbidden) or "chat not found" in exc.message.lower():
             raise _TeamUnreachable from exc
@@ -208,6 +214,57 @@ async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
                     request_id=request_id,
                 )
     return {"thread": thread_id}
+
+
+async def _show_state(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """Show the request's state now: the forum topic's title and closed state, or the card.
+
+    What was shown is recorded, so that nothing is edited twice. A title is not worth a retry
+    that could never succeed (the topic was deleted, the bot lost its rights): such an error is
+    logged and the entry done; relays are separate entries and never wait for a title.
+    """
+    request_id = payload["request"]
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        request = await requests.get(request_id)
+        if request is None or request.team_chat_id is None:
+            return {"skipped": "gone"}
+        tr = team_translator(runtime)
+        chat_id, thread_id, card_id = (
+            request.team_chat_id,
+            request.thread_id,
+            request.card_message_id,
+        )
+        closed = request.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
+        shown, shown_closed = request.shown_state, request.topic_closed
+        if thread_id is not None:
+            wanted = topic_title(request, runtime.content, tr)
+            card = None
+        elif card_id is not None:
+            wanted = state_label(queue_state(request), tr)
+            card = _card(runtime, request, requests.phone(request), wanted)
+        else:
+            return {"skipped": "not in the team chat yet"}  # opening it shows the state
+    try:
+        if thread_id is not None:
+            if wanted != shown:
+                await bot.edit_forum_topic(chat_id, thread_id, name=wanted)
+                await _update_request(runtime, request_id, shown_state=wanted)
+            if closed != shown_closed:
+                if closed:
+                    await bot.close_forum_topic(chat_id, thread_id)
+                else:
+                    await bot.reopen_forum_topic(chat_id, thread_id)
+                await _update_request(runtime, request_id, topic_closed=closed)
+        elif wanted != shown:
+            await bot.edit_message_text(card, chat_id, card_id, parse_mode="HTML")
+            await _update_request(runtime, request_id, shown_state=wanted)
+    except BadRequest as exc:
+        logger.warning(
+            "a request's state could not be shown in its team chat: %s", exc.message[:120]
+        )
+        return {"skipped": exc.message[:80]}
+    return {"shown": True}
 
 
 async def _update_request(runtime: Runtime, request_id: int, **values) -> None:
@@ -327,7 +384,7 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         if request.team_chat_id is None:
             return {"skipped": True}
         tr = team_translator(runtime)
-        text = tr.gettext(_msgid(payload)) % {
+        text = _translated(tr, payload) % {
             "ref": "#" + request.reference,
             **payload.get("values", {}),
         }
@@ -341,7 +398,7 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     if chat_id is None:
         return {"skipped": True}
     tr = runtime.translator(request.language)
-    text = tr.gettext(_msgid(payload)) % {"ref": "#" + request.reference}
+    text = _translated(tr, payload) % {"ref": "#" + request.reference}
     sent = await bot.send_message(chat_id, text)
     async with runtime.database.unit_of_work() as session:
         ChatTrace(session).record(request.user_id, sent.message_id, runtime.clock.now())
@@ -360,6 +417,7 @@ async def _reroute(bot: Bot, runtime: Runtime, payload: dict) -> None:
         failed_team = request.team
         request.team, request.team_chat_id = fallback.key, fallback.chat_id
         request.thread_id = request.card_message_id = None
+        request.shown_state, request.topic_closed = None, False
         await session.flush()
         await OutboxRepository(session).enqueue(
             f"request:{request.id}:open:{fallback.key}",
@@ -387,7 +445,7 @@ async def _reroute(bot: Bot, runtime: Runtime, payload: dict) -> None:
 async def _team_text(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """A notice to a team chat that must not depend on the request still existing (erasure)."""
     tr = team_translator(runtime)
-    text = tr.gettext(_msgid(payload)) % payload.get("values", {})
+    text = _translated(tr, payload) % payload.get("values", {})
     sent = await bot.send_message(payload["chat"], text, message_thread_id=payload.get("thread"))
     return {"message_id": sent.message_id}
 
@@ -398,4 +456,5 @@ _PERFORM = {
     "to-person": _to_person,
     "notice": _notice,
     "team-text": _team_text,
+    "state": _show_state,
 }

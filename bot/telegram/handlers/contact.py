@@ -6,6 +6,7 @@ import logging
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
+from bot.contact.queue import queue_state, record_state_change
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.contact.routing import choose_team, next_office_opening
 from bot.contact.screens import (
@@ -173,6 +174,7 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
             return False
         if await requests.is_stored(request, person_message_id=message.message_id):
             return True  # the same update again: relayed once already
+        before = queue_state(request)
         stored = await requests.add_message(
             request,
             "in",
@@ -186,13 +188,16 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
         if v.runtime.crisis.matches(parts.body):
             request.urgent = True
         await v.session.flush()
-        await OutboxRepository(v.session).enqueue(
+        outbox = OutboxRepository(v.session)
+        await outbox.enqueue(
             f"message:{stored.id}:to-team",
             "to-team",
             {"message": stored.id},
             now,
             request_id=request.id,
         )
+        # The person answered: the topic no longer waits for them (or turns urgent).
+        await record_state_change(outbox, request, before, now)
         v.deliver_after_commit()
         return True
     return False
@@ -249,12 +254,17 @@ async def on_my_data(update: Update, context: LotseContext) -> None:
         ]
         requests = await _requests(v).requests_of_user(user.id)
         for request in requests:
+            count = len(await _requests(v).messages(request))
             lines.append(
-                tr.gettext("Request %(ref)s from %(date)s: %(count)d messages, stored encrypted")
+                tr.ngettext(
+                    "Request %(ref)s from %(date)s: %(count)d message, stored encrypted",
+                    "Request %(ref)s from %(date)s: %(count)d messages, stored encrypted",
+                    count,
+                )
                 % {
                     "ref": "#" + request.reference,
                     "date": format_date(request.created_at, tr.locale, timezone=tz),
-                    "count": len(await _requests(v).messages(request)),
+                    "count": count,
                 }
             )
         if not requests:

@@ -37,6 +37,7 @@ __all__ = [
     "on_media",
     "on_start",
     "on_text",
+    "on_write",
     "open_page",
     "screen_for_page",
 ]
@@ -238,3 +239,24 @@ async def on_cancel(update: Update, context: LotseContext) -> None:
             return
         v.user.flow, v.user.flow_data = Flow.MENU, None
         await v.show(update, context, screen_for_page(v, v.runtime.content.root), edit=False)
+
+
+def contact_page(content) -> str | None:
+    """The menu page to write to the team from: the general topic's, else the first there is."""
+    pages = [
+        node.id
+        for node in content.nodes.values()
+        if node.action is not None and node.action.kind is ActionKind.CONTACT
+    ]
+    general = [n for n in pages if content.nodes[n].action.target == "general"]
+    return (general or pages or [None])[0]
+
+
+async def on_write(update: Update, context: LotseContext) -> None:
+    """/write: straight to writing to the team, as the menu's "write to a person" button does."""
+    async with visit(update, context) as v:
+        node_id = contact_page(v.runtime.content)
+        if node_id is None:
+            await v.show(update, context, screen_for_page(v, v.runtime.content.root), edit=False)
+            return
+        await open_page(update, context, v, node_id)

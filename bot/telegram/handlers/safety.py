@@ -125,10 +125,14 @@ async def _toggle_discreet(update: Update, context: LotseContext, v: Visit) -> N
     v.user.discreet_mode = not v.user.discreet_mode
     tr = v.tr
     if v.user.discreet_mode:
-        html = "🕶 " + tr.gettext(
+        minutes = int(DISCREET_AFTER.total_seconds() // 60)
+        html = "🕶 " + tr.ngettext(
+            "Discreet mode is on: this chat is cleared automatically %(minutes)d minute after your "
+            "last message, and notifications do not show the topic.",
             "Discreet mode is on: this chat is cleared automatically %(minutes)d minutes after your "
-            "last message, and notifications do not show the topic."
-        ) % {"minutes": int(DISCREET_AFTER.total_seconds() // 60)}
+            "last message, and notifications do not show the topic.",
+            minutes,
+        ) % {"minutes": minutes}
     else:
         html = tr.gettext("Discreet mode is off.")
     label = (
