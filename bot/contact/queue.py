@@ -57,8 +57,7 @@ def queue_state(request: ContactRequest) -> StateView:
     if request.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN):
         return StateView(QueueState.CLOSED, None, False)
     claimed = request.claimed_by_name if request.status is RequestStatus.CLAIMED else None
-    team, person = request.last_team_message_at, request.last_person_message_at
-    if team is not None and (person is None or team > person):
+    if request.waiting_for_person:
         state = QueueState.WAITING
     else:
         state = QueueState.CLAIMED if claimed else QueueState.NEW
@@ -70,17 +69,16 @@ def state_label(view: StateView, tr: Translator) -> str:
     """The emoji and words of a state, e.g. ``🙋 Anna`` or ``🚨 dringend · neu``."""
     name = _short(view.claimed_by or "", _MAX_NAME)
     if view.state is QueueState.CLOSED:
-        return "✅ " + tr.gettext("closed")
+        return "✅ " + tr.pgettext("request", "closed")
     if view.state is QueueState.WAITING:
-        emoji, words = "⏳", tr.gettext("waiting for the person")
+        emoji, words = "⏳", tr.pgettext("request", "waiting for the person")
         words = f"{words} · {name}" if name else words
     elif view.state is QueueState.CLAIMED:
         emoji, words = "🙋", name
     else:
-        # TRANSLATORS: the state of a request in the team's topic list: nobody took it up yet.
-        emoji, words = "🆕", tr.gettext("new")
+        emoji, words = "🆕", tr.pgettext("request", "new")
     if view.urgent:
-        emoji, words = "🚨", tr.gettext("urgent") + " · " + words
+        emoji, words = "🚨", tr.pgettext("request", "urgent") + " · " + words
     return f"{emoji} {words}"
 
 

@@ -39,6 +39,8 @@ class Translator(Protocol):
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
+    def pgettext(self, context: str, message: str) -> str: ...
+
 
 def _button_for(content: Content, node: MenuNode, chain: tuple[str, ...]) -> Button:
     label = node.title.resolve(chain)[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -219,52 +220,76 @@ async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
 async def _show_state(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """Show the request's state now: the forum topic's title and closed state, or the card.
 
-    What was shown is recorded, so that nothing is edited twice. A title is not worth a retry
-    that could never succeed (the topic was deleted, the bot lost its rights): such an error is
-    logged and the entry done; relays are separate entries and never wait for a title.
+    What was shown is recorded, so that nothing is edited twice. Two deliveries may run at once
+    and the state may change during a call, so after each edit the state is read again, until
+    what is shown is what is wanted. A title is not worth a retry that can never succeed (the
+    topic was deleted, the bot lost its rights): such an error is logged and the entry done.
+    Relays are separate entries and never wait for a title.
     """
     request_id = payload["request"]
+    for _ in range(_MAX_STATE_ROUNDS):
+        step = await _state_step(runtime, request_id)
+        if step is None:
+            return {"shown": True}
+        try:
+            await step.perform(bot)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower().replace("_", " "):
+                logger.warning(
+                    "a request's state could not be shown in its team chat: %s", exc.message[:120]
+                )
+                return {"skipped": exc.message[:80]}
+        await _update_request(runtime, request_id, **step.record)
+    return {"shown": True}
+
+
+_MAX_STATE_ROUNDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _StateStep:
+    """One Telegram call that brings the team chat closer to the request's state."""
+
+    method: str
+    kwargs: dict
+    record: dict  # what is shown after the call, for the request's row
+
+    async def perform(self, bot: Bot) -> None:
+        await getattr(bot, self.method)(**self.kwargs)
+
+
+async def _state_step(runtime: Runtime, request_id: int) -> _StateStep | None:
+    """The next call to show the request's state, or None if the team chat shows it already."""
     async with runtime.database.unit_of_work() as session:
         requests = RequestRepository(session, runtime.cipher)
         request = await requests.get(request_id)
         if request is None or request.team_chat_id is None:
-            return {"skipped": "gone"}
+            return None
         tr = team_translator(runtime)
-        chat_id, thread_id, card_id = (
-            request.team_chat_id,
-            request.thread_id,
-            request.card_message_id,
-        )
+        chat, thread, card = request.team_chat_id, request.thread_id, request.card_message_id
         closed = request.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
-        shown, shown_closed = request.shown_state, request.topic_closed
-        if thread_id is not None:
-            wanted = topic_title(request, runtime.content, tr)
-            card = None
-        elif card_id is not None:
-            wanted = state_label(queue_state(request), tr)
-            card = _card(runtime, request, requests.phone(request), wanted)
-        else:
-            return {"skipped": "not in the team chat yet"}  # opening it shows the state
-    try:
-        if thread_id is not None:
-            if wanted != shown:
-                await bot.edit_forum_topic(chat_id, thread_id, name=wanted)
-                await _update_request(runtime, request_id, shown_state=wanted)
-            if closed != shown_closed:
-                if closed:
-                    await bot.close_forum_topic(chat_id, thread_id)
-                else:
-                    await bot.reopen_forum_topic(chat_id, thread_id)
-                await _update_request(runtime, request_id, topic_closed=closed)
-        elif wanted != shown:
-            await bot.edit_message_text(card, chat_id, card_id, parse_mode="HTML")
-            await _update_request(runtime, request_id, shown_state=wanted)
-    except BadRequest as exc:
-        logger.warning(
-            "a request's state could not be shown in its team chat: %s", exc.message[:120]
+        if thread is not None:
+            title = topic_title(request, runtime.content, tr)
+            where = {"chat_id": chat, "message_thread_id": thread}
+            if title != request.shown_state:
+                return _StateStep(
+                    "edit_forum_topic", {**where, "name": title}, {"shown_state": title}
+                )
+            if closed != request.topic_closed:
+                method = "close_forum_topic" if closed else "reopen_forum_topic"
+                return _StateStep(method, where, {"topic_closed": closed})
+            return None
+        if card is None:
+            return None  # not in the team chat yet: opening it shows the state
+        state = state_label(queue_state(request), tr)
+        if state == request.shown_state:
+            return None
+        text = _card(runtime, request, requests.phone(request), state)
+        return _StateStep(
+            "edit_message_text",
+            {"text": text, "chat_id": chat, "message_id": card, "parse_mode": "HTML"},
+            {"shown_state": state},
         )
-        return {"skipped": exc.message[:80]}
-    return {"shown": True}
 
 
 async def _update_request(runtime: Runtime, request_id: int, **values) -> None:

@@ -25,6 +25,9 @@ def upgrade() -> None:
             sa.Column("topic_closed", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch.add_column(
+            sa.Column("waiting_for_person", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch.add_column(
             sa.Column("state_changes", sa.Integer(), server_default="0", nullable=False)
         )
 
@@ -32,5 +35,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("contact_requests") as batch:
         batch.drop_column("state_changes")
+        batch.drop_column("waiting_for_person")
         batch.drop_column("topic_closed")
         batch.drop_column("shown_state")
