@@ -18,8 +18,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# SQLite may copy the table to alter it: the copy must keep AUTOINCREMENT (ids are never reused).
+_KEEP = {"table_kwargs": {"sqlite_autoincrement": True}}
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("contact_requests") as batch:
+    with op.batch_alter_table("contact_requests", **_KEEP) as batch:
         batch.add_column(sa.Column("shown_state", sa.String(length=128), nullable=True))
         batch.add_column(
             sa.Column("topic_closed", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -33,7 +37,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contact_requests") as batch:
+    with op.batch_alter_table("contact_requests", **_KEEP) as batch:
         batch.drop_column("state_changes")
         batch.drop_column("waiting_for_person")
         batch.drop_column("topic_closed")
