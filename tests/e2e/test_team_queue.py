@@ -58,7 +58,13 @@ async def test_the_title_follows_the_request_from_new_to_closed(database):
         await bot.idle()
         topic = group.topics()[thread]
         assert not topic.closed and topic.name.startswith("🙋 Anna · #"), topic
-        assert not bot.emulator.rejected_requests(), bot.emulator.rejected_requests()
+        # Two deliveries may make the same call at once; Telegram's "not modified" is expected.
+        rejected = [
+            r
+            for r in bot.emulator.rejected_requests()
+            if "NOT_MODIFIED" not in (r.description or "")
+        ]
+        assert not rejected, rejected
 
 
 async def test_claim_with_a_team_alias(database):
@@ -135,6 +141,7 @@ async def test_in_a_plain_group_the_card_shows_the_state(database):
         await write_request(bot, amal)
         card = await group.wait_for_bot_message(lambda m: "📨" in (m.text or ""))
         assert card.text.startswith("🆕 neu\n")
+        await group.wait_for_bot_message(lambda m: SECRET in (m.text or ""))
         await anna.send_text("/claim", chat=group, reply_to=card.message_id)
         edited = await group.wait_for_bot_message(
             lambda m: m.message_id == card.message_id and m.text.startswith("🙋 Anna\n")
