@@ -59,12 +59,15 @@ def build_application(
     base_url: str,
     base_file_url: str | None = None,
     deliver: bool = True,
+    rate_limit: bool = True,
 ) -> Application:
     """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests).
 
     Args:
         deliver: run the outbox delivery and follow-up jobs (tests switch them off to play a
             process that dies after storing, before delivering).
+        rate_limit: keep to Telegram's flood limits (only ``make bench`` switches this off, to
+            measure the bot's own cost at saturation).
     """
     context_types = ContextTypes(context=LotseContext, bot_data=BotData)
     builder = (
@@ -72,13 +75,14 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .context_types(context_types)
-        # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after).
-        .rate_limiter(AIORateLimiter(max_retries=3))
         # On PostgreSQL updates of different people are handled concurrently; one person's are
         # serialised by the row lock in bot.telegram.person.visit, across processes too. SQLite
         # (one process, development) serves updates one after the other.
         .concurrent_updates(not runtime.database.dialect.startswith("sqlite"))
     )
+    if rate_limit:
+        # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     application = builder.build()
