@@ -428,7 +428,9 @@ async def contact_round_trip(
         lambda: next((m for m in group.bot_messages() if words in (m.text or "")), None),
     )
     await coordinator.send_text("Wir rufen Sie heute an.", chat=group, thread_id=copied.thread_id)
-    await person.wait_for_bot_message(lambda m: "Wir rufen Sie heute an." in (m.text or ""), timeout=30)
+    await person.wait_for_bot_message(
+        lambda m: "Wir rufen Sie heute an." in (m.text or ""), timeout=30
+    )
 
 
 async def contact_requests(
@@ -440,9 +442,7 @@ async def contact_requests(
     coordinator = emulator.add_user("Anna", language_code="de")
     group = emulator.add_group("Koordination Dortmund", forum=True, members=(coordinator,))
     teams = {"dortmund": {"title": "Koordination Dortmund", "chat": group.id, "languages": ["de"]}}
-    async with bot_process(
-        "lotse", emulator, token, database=url, teams=json.dumps(teams)
-    ) as bot:
+    async with bot_process("lotse", emulator, token, database=url, teams=json.dumps(teams)) as bot:
         numbers = iter(range(count))
         cpu, started = cpu_seconds(bot.pid), time.perf_counter()
 
@@ -565,7 +565,9 @@ def main(json_path: str | None = None) -> dict:
         f"({contact['cpu_ms_per_request']} ms bot CPU per request)"
     )
     memory = results["rss_mb_by_people"]
-    print(f"resident memory: {memory['10000']} MB with 10,000 people, {memory['100000']} MB with 100,000")
+    print(
+        f"resident memory: {memory['10000']} MB with 10,000 people, {memory['100000']} MB with 100,000"
+    )
     return results
 
 

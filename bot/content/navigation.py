@@ -17,6 +17,7 @@ from bot.content.pages import render_page
 from bot.screens import Button, LanguageTarget, PageTarget, Screen, UrlTarget
 
 __all__ = [
+    "PageIndex",
     "PageMatch",
     "Translator",
     "find_pages",
@@ -135,34 +136,70 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(_fold(text)) if len(w) >= _MIN_WORD}
 
 
-def find_pages(content: Content, query: str, language: str, limit: int = 6) -> list[PageMatch]:
-    """Pages whose title or keywords (in the person's language, or German) match ``query``.
+class PageIndex:
+    """The words of every page's title and keywords, folded once per content version and language.
 
-    A typed word matches a keyword when one starts with the other, so "Gewalt" finds
-    "Gewalterfahrung" and "schlägt" finds "schlagen" only if listed; no stemming beyond that.
+    Folding page texts (Unicode decomposition, case folding) costs far more than the match itself,
+    so the runtime keeps one index per content version; the vocabulary of a language is built on
+    the first search in that language.
+
+    Args:
+        content: the loaded content.
     """
-    typed = _words(query)
-    if not typed:
-        return []
-    chain = content.language_chain(language)
-    matches: list[PageMatch] = []
-    for node in content.nodes.values():
-        if node.id == content.root or (
-            node.action is not None and node.action.kind is ActionKind.LANGUAGE
-        ):
-            continue
-        vocabulary: set[str] = set()
-        for text in (node.title, node.keywords):
-            if text is None:
-                continue
-            vocabulary |= _words(text.resolve(chain)[0])
-            vocabulary |= _words(text.source)
-        score = sum(
-            2 if word in vocabulary else 1
-            for word in typed
-            if any(word.startswith(v) or v.startswith(word) for v in vocabulary)
-        )
-        if score:
-            matches.append(PageMatch(node.id, score))
-    matches.sort(key=lambda m: (-m.score, content.breadcrumb(m.node_id).__len__(), m.node_id))
-    return matches[:limit]
+
+    def __init__(self, content: Content) -> None:
+        self._content = content
+        self._pages = [
+            node
+            for node in content.nodes.values()
+            if node.id != content.root
+            and not (node.action is not None and node.action.kind is ActionKind.LANGUAGE)
+        ]
+        self._vocabularies: dict[str, list[tuple[str, frozenset[str]]]] = {}
+
+    def _vocabulary(self, language: str) -> list[tuple[str, frozenset[str]]]:
+        vocabularies = self._vocabularies.get(language)
+        if vocabularies is None:
+            chain = self._content.language_chain(language)
+            vocabularies = []
+            for node in self._pages:
+                vocabulary: set[str] = set()
+                for text in (node.title, node.keywords):
+                    if text is None:
+                        continue
+                    vocabulary |= _words(text.resolve(chain)[0])
+                    vocabulary |= _words(text.source)
+                vocabularies.append((node.id, frozenset(vocabulary)))
+            self._vocabularies[language] = vocabularies
+        return vocabularies
+
+    def find(self, query: str, language: str, limit: int = 6) -> list[PageMatch]:
+        """Pages whose title or keywords (in the person's language, or German) match ``query``.
+
+        A typed word matches a keyword when one starts with the other, so "Gewalt" finds
+        "Gewalterfahrung" and "schlägt" finds "schlagen" only if listed; no stemming beyond that.
+        """
+        typed = _words(query)
+        if not typed:
+            return []
+        content = self._content
+        matches: list[PageMatch] = []
+        for node_id, vocabulary in self._vocabulary(language):
+            score = sum(
+                2 if word in vocabulary else 1
+                for word in typed
+                if any(word.startswith(v) or v.startswith(word) for v in vocabulary)
+            )
+            if score:
+                matches.append(PageMatch(node_id, score))
+        matches.sort(key=lambda m: (-m.score, len(content.breadcrumb(m.node_id)), m.node_id))
+        return matches[:limit]
+
+
+def find_pages(content: Content, query: str, language: str, limit: int = 6) -> list[PageMatch]:
+    """Pages whose title or keywords match ``query`` (see :meth:`PageIndex.find`).
+
+    Builds the index for this one search; the bot keeps one per content version instead
+    (``Runtime.pages``).
+    """
+    return PageIndex(content).find(query, language, limit)

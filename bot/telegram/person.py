@@ -150,13 +150,8 @@ async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
     if person is None:  # channel posts and the like: nobody to serve
         raise LookupError("update without a person")
     async with runtime.database.unit_of_work() as session:
-        users = UserRepository(session)
         now = runtime.clock.now()
-        await users.get_or_create(person.id, now)
-        user = await users.lock(person.id)
-        if user is None:  # pragma: no cover - just created
-            raise LookupError("user vanished")
-        user.last_seen = now
+        user = await UserRepository(session).arrive(person.id, now)
         user.blocked_bot = False
         current = Visit(runtime, session, user, person.language_code)
         message = update.effective_message

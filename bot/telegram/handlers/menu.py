@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.content.models import ActionKind
-from bot.content.navigation import find_pages, language_picker, page_rows, page_screen
+from bot.content.navigation import language_picker, page_rows, page_screen
 from bot.safety.emergency import emergency_card
 from bot.safety.numbers import numbers_document
 from bot.screens import (
@@ -198,7 +198,7 @@ async def on_text(update: Update, context: LotseContext) -> None:
             guessed = v.language
             v.user.language = guessed
         chain = content.language_chain(v.language)
-        matches = find_pages(content, update.effective_message.text or "", v.language)
+        matches = v.runtime.pages.find(update.effective_message.text or "", v.language)
         rows = [
             (Button(content.nodes[m.node_id].title.resolve(chain)[0], PageTarget(m.node_id)),)
             for m in matches

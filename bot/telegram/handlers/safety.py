@@ -43,11 +43,7 @@ async def flood_guard(update: Update, context: LotseContext) -> None:
         return
     runtime = context.runtime
     async with runtime.database.unit_of_work() as session:
-        users = UserRepository(session)
-        await users.get_or_create(person.id, runtime.clock.now())
-        user = await users.lock(person.id)
-        if user is None:
-            return
+        user = await UserRepository(session).arrive(person.id, runtime.clock.now())
         if user.banned:
             raise ApplicationHandlerStop  # blocked by an admin: nothing more is answered
         verdict = FLOOD.count(user, runtime.clock.now())
