@@ -67,8 +67,19 @@ async def profile(what: str, database: str | None, updates: int, out: Path) -> N
                 await greet(answers, people)
                 # Attach only now: start-up (content, catalogs) is not what an update costs.
                 spy = subprocess.Popen(
-                    [py_spy, "record", "--format", "raw", "--rate", "250", "--threads"]
-                    + ["--pid", str(bot.pid), "-o", str(out)],
+                    [
+                        py_spy,
+                        "record",
+                        "--format",
+                        "raw",
+                        "--rate",
+                        "250",
+                        "--threads",
+                        "--pid",
+                        str(bot.pid),
+                        "-o",
+                        str(out),
+                    ],  # fmt: skip
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
