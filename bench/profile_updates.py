@@ -79,7 +79,7 @@ async def profile(what: str, database: str | None, updates: int, out: Path) -> N
                         str(bot.pid),
                         "-o",
                         str(out),
-                    ],  # fmt: skip
+                    ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )

@@ -381,7 +381,7 @@ async def postgres_schema() -> AsyncIterator[str | None]:
     try:
         async with engine.begin() as connection:
             await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - whatever the failure: no PostgreSQL figures
+    except Exception as exc:  # whatever the failure: no PostgreSQL figures
         where = PG_URL.split("@")[-1]
         print(f"  (no PostgreSQL at {where}: {type(exc).__name__}; skipped)")
         await engine.dispose()
