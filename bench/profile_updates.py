@@ -24,27 +24,51 @@ from bot.emulator import BotApiEmulator
 __all__ = ["main", "summarise"]
 
 
+# Leaf frames where a thread waits without using the CPU, which py-spy cannot tell from work:
+# the event loop's epoll, aiosqlite's worker waiting for its next statement (``tx.get()``), and
+# the executor thread reading the benchmark's stdin.
+WAITING = (
+    "EpollSelector.select (selectors.py",
+    "_connection_worker_thread (core.py:59",
+    "_WorkItem.run (thread.py",
+)
+
+
+def _frame(raw_frame: str) -> tuple[str, str]:
+    """``(function (file), function (file:line))`` of one py-spy frame ``function (path:line)``.
+
+    Lotse's own files keep their path (``bot/…``), so that they stand out.
+    """
+    function, _, where = raw_frame.rpartition(" (")
+    path, _, line = where.rstrip(")").rpartition(":")
+    name = f"{function} ({path if path.startswith('bot/') else path.rsplit('/', 1)[-1]}"
+    return name + ")", f"{name}:{line})"
+
+
 def summarise(raw: Path, top: int = 30) -> str:
-    """The heaviest functions of py-spy's collapsed stacks (``--format raw``)."""
+    """The heaviest functions of py-spy's collapsed stacks (``--format raw``), waiting left out."""
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
-    total = 0
+    total = waiting = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         samples = int(count)
+        frames = [_frame(f) for f in stack.split(";") if " (" in f]
+        if not frames:
+            continue
+        if frames[-1][1].startswith(WAITING):
+            waiting += samples
+            continue
         total += samples
-        frames = [
-            frame.split(" (")[0]
-            + " ("
-            + frame.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1]
-            + ")"
-            for frame in stack.split(";")
-        ]
-        for frame in set(frames):
-            inclusive[frame] += samples
-        own[frames[-1]] += samples
-    lines = [f"{total} samples", "", "inclusive %  function"]
+        for name in {name for name, _ in frames}:
+            inclusive[name] += samples
+        own[frames[-1][0]] += samples
+    lines = [f"{total} samples at work ({waiting} more waiting, left out)", ""]
+    lines += ["inclusive %  function"]
     lines += [f"{100 * n / total:10.1f}  {f}" for f, n in inclusive.most_common(top)]
+    lines += ["", "inclusive %  Lotse's own functions"]
+    ours = [(f, n) for f, n in inclusive.most_common() if "(bot/" in f]
+    lines += [f"{100 * n / total:10.1f}  {f}" for f, n in ours[:top]]
     lines += ["", "self %  function"]
     lines += [f"{100 * n / total:6.1f}  {f}" for f, n in own.most_common(top)]
     return "\n".join(lines)
@@ -95,9 +119,11 @@ def main() -> None:
     parser.add_argument("--database", help="default: a new SQLite file")
     parser.add_argument("--updates", type=int, default=800)
     parser.add_argument("--out", default="/tmp/lotse-profile.txt")
+    parser.add_argument("--summarise", action="store_true", help="only summarise --out again")
     args = parser.parse_args()
     out = Path(args.out)
-    asyncio.run(profile(args.what, args.database, args.updates, out))
+    if not args.summarise:
+        asyncio.run(profile(args.what, args.database, args.updates, out))
     print(summarise(out))
 
 

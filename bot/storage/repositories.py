@@ -8,14 +8,33 @@ saved together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChatMessage, ContactRequest, User
 
 __all__ = ["UserRepository"]
+
+
+@functools.cache
+def _arrival(dialect: str):
+    """The statement of :meth:`UserRepository.arrive` for ``dialect``, built once per process.
+
+    Building it (the ``excluded`` alias above all) costs more than running it.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = User.__table__
+    statement = insert(User).values(
+        telegram_id=bindparam("telegram_id", type_=table.c.telegram_id.type),
+        first_seen=bindparam("now", type_=table.c.first_seen.type),
+        last_seen=bindparam("now", type_=table.c.last_seen.type),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[User.telegram_id], set_={"last_seen": statement.excluded.last_seen}
+    ).returning(User)
 
 
 class UserRepository:
@@ -71,14 +90,9 @@ class UserRepository:
             telegram_id: The person's Telegram user id.
             now: The current time (aware), for ``first_seen`` and ``last_seen``.
         """
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(User).values(telegram_id=telegram_id, first_seen=now, last_seen=now)
-        statement = statement.on_conflict_do_update(
-            index_elements=[User.telegram_id], set_={"last_seen": statement.excluded.last_seen}
-        ).returning(User)
         result = await self._session.scalars(
-            statement,
+            _arrival(self._session.get_bind().dialect.name),
+            {"telegram_id": telegram_id, "now": now},
             # The session may hold an older copy; the row as stored now must win over it.
             execution_options={"populate_existing": True},
         )
