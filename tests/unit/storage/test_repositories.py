@@ -1,4 +1,4 @@
-"""UserRepository: creating a person once, even from two processes; locking; forgetting."""
+"""UserRepository: creating a person once, even from two processes; arriving; locking; forgetting."""
 
 from __future__ import annotations
 
@@ -138,3 +138,66 @@ async def test_delete_forgets_the_person(database):
         assert await users.delete(3005) is False
 
     assert await _count_users(database) == 0
+
+
+async def test_arrive_creates_once_and_marks_the_person_seen(database):
+    later = NOW + dt.timedelta(hours=3)
+    async with database.unit_of_work() as session:
+        first = await UserRepository(session).arrive(3101, NOW)
+        first_id = first.id
+        first.language = "fa"
+    async with database.unit_of_work() as session:
+        again = await UserRepository(session).arrive(3101, later)
+
+    assert again.id == first_id
+    assert (again.first_seen, again.last_seen, again.language) == (NOW, later, "fa")
+    assert await _count_users(database) == 1
+
+
+async def test_many_concurrent_first_arrivals_make_one_row(database, database_url, database_schema):
+    other_process = Database(database_url, schema=database_schema)
+
+    async def visit(db: Database) -> int:
+        async with db.unit_of_work() as session:
+            return (await UserRepository(session).arrive(3102, NOW)).id
+
+    try:
+        ids = await asyncio.gather(*(visit(db) for db in [database, other_process] * 4))
+    finally:
+        await other_process.dispose()
+
+    assert len(set(ids)) == 1
+    assert await _count_users(database) == 1
+
+
+async def test_arrive_makes_a_second_process_wait_and_then_see_the_change(
+    database, database_url, database_schema
+):
+    async with database.unit_of_work() as session:
+        await UserRepository(session).arrive(3103, NOW)
+    other_process = Database(database_url, schema=database_schema)
+    first_arrived = asyncio.Event()
+    events: list[str] = []
+
+    async def first() -> None:
+        async with database.unit_of_work() as session:
+            user = await UserRepository(session).arrive(3103, NOW)
+            first_arrived.set()
+            await asyncio.sleep(0.3)
+            user.language = "ar"
+            events.append("first done")
+
+    async def second() -> str | None:
+        await first_arrived.wait()
+        async with other_process.unit_of_work() as session:
+            user = await UserRepository(session).arrive(3103, NOW + dt.timedelta(minutes=1))
+            events.append("second arrived")
+            return user.language
+
+    try:
+        _, language_seen = await asyncio.gather(first(), second())
+    finally:
+        await other_process.dispose()
+
+    assert events == ["first done", "second arrived"]
+    assert language_seen == "ar"
