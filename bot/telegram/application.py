@@ -12,7 +12,6 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -34,7 +33,6 @@ from bot.telegram.handlers.menu import (
 )
 from bot.telegram.handlers.safety import (
     clear_idle_discreet_chats,
-    flood_guard,
     on_clear,
     on_discreet,
 )
@@ -89,8 +87,8 @@ def build_application(
     application.bot_data.runtime = runtime
 
     private = filters.ChatType.PRIVATE
-    # Before everything else: flood protection and admin blocks (group -1 runs first).
-    application.add_handler(TypeHandler(Update, flood_guard), group=-1)
+    # Flood protection and admin blocks: every handler serving a person's private message opens
+    # bot.telegram.person.visit first, which counts the message in the update's unit of work.
     application.add_handler(CommandHandler(["clear", "loeschen"], on_clear, filters=private))
     application.add_handler(CommandHandler("discreet", on_discreet, filters=private))
     application.add_handler(CommandHandler("start", on_start, filters=private))
