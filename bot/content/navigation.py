@@ -6,6 +6,7 @@ catalogs through a translator; everything else comes from the content.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -140,8 +141,9 @@ class PageIndex:
     """The words of every page's title and keywords, folded once per content version and language.
 
     Folding page texts (Unicode decomposition, case folding) costs far more than the match itself,
-    so the runtime keeps one index per content version; the vocabulary of a language is built on
-    the first search in that language.
+    so the runtime keeps one index per content version; the words of a language are gathered on
+    the first search in that language, sorted, so that a typed word finds the words it starts
+    (a range of the sorted list) and the words that start it (its prefixes) without a scan.
 
     Args:
         content: the loaded content.
@@ -155,43 +157,49 @@ class PageIndex:
             if node.id != content.root
             and not (node.action is not None and node.action.kind is ActionKind.LANGUAGE)
         ]
-        self._vocabularies: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        self._languages: dict[str, tuple[list[str], dict[str, frozenset[str]]]] = {}
 
-    def _vocabulary(self, language: str) -> list[tuple[str, frozenset[str]]]:
-        vocabularies = self._vocabularies.get(language)
-        if vocabularies is None:
+    def _words_of(self, language: str) -> tuple[list[str], dict[str, frozenset[str]]]:
+        """The sorted words of ``language`` and, for each word, the pages that hold it."""
+        known = self._languages.get(language)
+        if known is None:
             chain = self._content.language_chain(language)
-            vocabularies = []
+            pages_of: dict[str, set[str]] = {}
             for node in self._pages:
-                vocabulary: set[str] = set()
                 for text in (node.title, node.keywords):
                     if text is None:
                         continue
-                    vocabulary |= _words(text.resolve(chain)[0])
-                    vocabulary |= _words(text.source)
-                vocabularies.append((node.id, frozenset(vocabulary)))
-            self._vocabularies[language] = vocabularies
-        return vocabularies
+                    for word in _words(text.resolve(chain)[0]) | _words(text.source):
+                        pages_of.setdefault(word, set()).add(node.id)
+            known = (sorted(pages_of), {w: frozenset(p) for w, p in pages_of.items()})
+            self._languages[language] = known
+        return known
 
     def find(self, query: str, language: str, limit: int = 6) -> list[PageMatch]:
         """Pages whose title or keywords (in the person's language, or German) match ``query``.
 
         A typed word matches a keyword when one starts with the other, so "Gewalt" finds
         "Gewalterfahrung" and "schlägt" finds "schlagen" only if listed; no stemming beyond that.
+        A page scores 2 for each typed word it holds as is, 1 for each it matches by prefix.
         """
         typed = _words(query)
         if not typed:
             return []
+        words, pages_of = self._words_of(language)
+        scores: dict[str, int] = {}
+        for word in typed:
+            matched: set[str] = set()
+            at = bisect.bisect_left(words, word)
+            while at < len(words) and words[at].startswith(word):
+                matched |= pages_of[words[at]]
+                at += 1
+            for end in range(_MIN_WORD, len(word)):
+                matched |= pages_of.get(word[:end], frozenset())
+            exact = pages_of.get(word, frozenset())
+            for page in matched:
+                scores[page] = scores.get(page, 0) + (2 if page in exact else 1)
         content = self._content
-        matches: list[PageMatch] = []
-        for node_id, vocabulary in self._vocabulary(language):
-            score = sum(
-                2 if word in vocabulary else 1
-                for word in typed
-                if any(word.startswith(v) or v.startswith(word) for v in vocabulary)
-            )
-            if score:
-                matches.append(PageMatch(node_id, score))
+        matches = [PageMatch(page, score) for page, score in scores.items()]
         matches.sort(key=lambda m: (-m.score, len(content.breadcrumb(m.node_id)), m.node_id))
         return matches[:limit]
 
