@@ -124,15 +124,15 @@ def main() -> None:
     parser.add_argument("--content", default="content")
     parser.add_argument("--teams", default="{}")
     parser.add_argument("--no-rate-limit", dest="rate_limit", action="store_false")
-    parser.add_argument("--uvloop", action="store_true")
+    parser.add_argument("--asyncio", action="store_true", help="Lotse on asyncio's own loop")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    if args.uvloop:
+    if args.kind == "lotse" and not args.asyncio:
         import uvloop
 
-        uvloop.run(_serve(args))
+        uvloop.run(_serve(args))  # as `lotse run` does (bot.app.run_bot)
     else:
-        asyncio.run(_serve(args))
+        asyncio.run(_serve(args))  # the bare echo bot: python-telegram-bot as it comes
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ async def bot_process(
     schema: str | None = None,
     rate_limit: bool = True,
     teams: str = "{}",
-    uvloop: bool = False,
+    uvloop: bool = True,
 ) -> AsyncIterator[BotProcess]:
     """Start the bot in a child process and wait until it polls."""
     command = [sys.executable, "-m", "bench.botprocess", kind, "--token", token]
@@ -220,8 +220,8 @@ async def bot_process(
         command += ["--schema", schema]
     if not rate_limit:
         command.append("--no-rate-limit")
-    if uvloop:
-        command.append("--uvloop")
+    if not uvloop:
+        command.append("--asyncio")
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     loop = asyncio.get_running_loop()
     line = await loop.run_in_executor(None, process.stdout.readline)
@@ -302,7 +302,7 @@ async def measure_bot(
     offered: int,
     saturation: int,
     rate: float,
-    uvloop: bool = False,
+    uvloop: bool = True,
 ) -> dict[str, dict]:
     """Both phases for both kinds of update, for one bot on one database."""
     figures: dict[str, dict] = {}
