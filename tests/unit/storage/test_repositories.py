@@ -87,8 +87,16 @@ async def test_many_concurrent_first_visits_make_one_row(
     assert await _count_users(database) == 1
 
 
+async def _hold(users: UserRepository, how: str, telegram_id: int, now: dt.datetime) -> User | None:
+    """Take the person for the unit of work the way a handler does: ``lock`` or ``arrive``."""
+    if how == "lock":
+        return await users.lock(telegram_id)
+    return await users.arrive(telegram_id, now)
+
+
+@pytest.mark.parametrize("how", ["lock", "arrive"])
 async def test_lock_makes_a_second_process_wait_and_then_see_the_change(
-    database, database_url, database_schema
+    database, database_url, database_schema, how
 ):
     async with database.unit_of_work() as session:
         await UserRepository(session).get_or_create(3004, NOW)
@@ -98,7 +106,7 @@ async def test_lock_makes_a_second_process_wait_and_then_see_the_change(
 
     async def first() -> None:
         async with database.unit_of_work() as session:
-            user = await UserRepository(session).lock(3004)
+            user = await _hold(UserRepository(session), how, 3004, NOW)
             assert user is not None
             first_locked.set()
             await asyncio.sleep(0.3)
@@ -113,7 +121,7 @@ async def test_lock_makes_a_second_process_wait_and_then_see_the_change(
             # committed, so the session holds an older copy that lock() must refresh. (SQLite
             # has already waited for the first process when the unit of work began.)
             read_before = await users.get_or_create(3004, NOW + dt.timedelta(minutes=1))
-            user = await users.lock(3004)
+            user = await _hold(users, how, 3004, NOW + dt.timedelta(minutes=2))
             events.append("second locked")
             assert user is read_before
             return user.language
@@ -156,36 +164,3 @@ async def test_arrive_creates_once_and_marks_the_person_seen(database):
     assert again.id == first_id
     assert (again.first_seen, again.last_seen, again.language) == (NOW, later, "fa")
     assert await _count_users(database) == 1
-
-
-async def test_arrive_makes_a_second_process_wait_and_then_see_the_change(
-    database, database_url, database_schema
-):
-    async with database.unit_of_work() as session:
-        await UserRepository(session).arrive(3103, NOW)
-    other_process = Database(database_url, schema=database_schema)
-    first_arrived = asyncio.Event()
-    events: list[str] = []
-
-    async def first() -> None:
-        async with database.unit_of_work() as session:
-            user = await UserRepository(session).arrive(3103, NOW)
-            first_arrived.set()
-            await asyncio.sleep(0.3)
-            user.language = "ar"
-            events.append("first done")
-
-    async def second() -> str | None:
-        await first_arrived.wait()
-        async with other_process.unit_of_work() as session:
-            user = await UserRepository(session).arrive(3103, NOW + dt.timedelta(minutes=1))
-            events.append("second arrived")
-            return user.language
-
-    try:
-        _, language_seen = await asyncio.gather(first(), second())
-    finally:
-        await other_process.dispose()
-
-    assert events == ["first done", "second arrived"]
-    assert language_seen == "ar"
