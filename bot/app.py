@@ -61,7 +61,7 @@ def run_bot(settings: Settings, *, console: bool = False) -> int:
     """
     try:
         import uvloop
-    except ImportError:  # pragma: no cover - Windows
+    except ImportError:  # pragma: no cover - an install without it
         return asyncio.run(_serve(settings, console=console))
     return uvloop.run(_serve(settings, console=console))
 
