@@ -43,7 +43,7 @@ LANGUAGES = ("de", "ar", "fa", "uk", "ru", "tr", "en", "fr")
 ANSWERS = {"sendmessage", "editmessagetext"}
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-WAIT = 30.0  # seconds to wait for any one answer (the machine may be busy)
+WAIT = 60.0  # seconds to wait for any one answer (the machine may be busy)
 
 
 @dataclass
@@ -515,7 +515,13 @@ async def run(*, people: int = 50, offered: int = 200, saturation: int = 400) ->
                         **sizes_of(sizes),
                     )
             print("  contact requests …", flush=True)
-            results["contact"] = await contact_requests(emulator, token, sqlite, content, 24, 4)
+            try:
+                # One person at a time: with several at once, a message's outbox entry can be
+                # due before its request is open in the team chat and then waits for its retry
+                # (bench/README.md), which measures the back-off, not the bot.
+                results["contact"] = await contact_requests(emulator, token, sqlite, content, 12, 1)
+            except TimeoutError:
+                results["contact"] = {"error": f"a request took longer than {WAIT:g} s"}
             print("  memory with 10,000 and 100,000 people …", flush=True)
             memory = {"10000": await memory_with(emulator, answers, crowd, token, sqlite, 50)}
             await fill_people(sqlite, None, 100_000)
@@ -564,10 +570,13 @@ def main(json_path: str | None = None) -> dict:
     results = asyncio.run(run())
     print(table(results))
     contact = results["contact"]
-    print(
-        f"contact requests end to end: {contact['requests_per_s']}/s "
-        f"({contact['cpu_ms_per_request']} ms bot CPU per request)"
-    )
+    if "error" in contact:
+        print(f"contact requests end to end: failed ({contact['error']})")
+    else:
+        print(
+            f"contact requests end to end: {contact['requests_per_s']}/s "
+            f"({contact['cpu_ms_per_request']} ms bot CPU per request)"
+        )
     memory = results["rss_mb_by_people"]
     print(
         f"resident memory: {memory['10000']} MB with 10,000 people, {memory['100000']} MB with 100,000"
