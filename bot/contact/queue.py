@@ -26,6 +26,7 @@ __all__ = [
     "record_state_change",
     "state_label",
     "topic_title",
+    "withdrawn_titles",
 ]
 
 #: Telegram's limit for a forum topic's name (1–128 characters).
@@ -41,6 +42,7 @@ class QueueState(enum.StrEnum):
     CLAIMED = "claimed"
     WAITING = "waiting"  # the team wrote last: it waits for the person
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"  # the person erased their data; the request is gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ def state_label(view: StateView, tr: Translator) -> str:
     name = _short(view.claimed_by or "", _MAX_NAME)
     if view.state is QueueState.CLOSED:
         return "✅ " + tr.pgettext("request", "closed")
+    if view.state is QueueState.WITHDRAWN:
+        return "🗑 " + tr.pgettext("request", "withdrawn")
     if view.state is QueueState.WAITING:
         emoji, words = "⏳", tr.pgettext("request", "waiting for the person")
         words = f"{words} · {name}" if name else words
@@ -82,15 +86,21 @@ def state_label(view: StateView, tr: Translator) -> str:
     return f"{emoji} {words}"
 
 
-def topic_title(request: ContactRequest, content: Content, tr: Translator) -> str:
-    """The forum topic's title: state, reference, topic, language — at most 128 characters."""
+def topic_title(
+    request: ContactRequest, content: Content, tr: Translator, view: StateView | None = None
+) -> str:
+    """The forum topic's title: state, reference, topic, language — at most 128 characters.
+
+    Args:
+        view: The state to show; by default the request's own (:func:`queue_state`).
+    """
     chain = content.language_chain(content.source_language)
     topic = (
         content.topics[request.topic].name.resolve(chain)[0]
         if request.topic in content.topics
         else request.topic
     )
-    head = f"{state_label(queue_state(request), tr)} · #{request.reference}"
+    head = f"{state_label(view or queue_state(request), tr)} · #{request.reference}"
     tail = f" · {request.language}"
     room = MAX_TITLE - _length(head) - _length(tail) - len(" · ")
     middle = f" · {_short(topic, room)}" if room > 1 else ""
@@ -116,6 +126,24 @@ async def record_state_change(
         request_id=request.id,
     )
     return True
+
+
+def withdrawn_titles(
+    requests: list[ContactRequest], content: Content, tr: Translator
+) -> list[tuple[int, int, str]]:
+    """``(chat, thread, title)`` for the forum topics of open requests a person withdraws.
+
+    Computed before the requests are erased: the entry that renames and closes the topic must
+    not depend on the rows (see :meth:`RequestRepository.erase_user`).
+    """
+    gone = StateView(QueueState.WITHDRAWN, None, False)
+    return [
+        (request.team_chat_id, request.thread_id, topic_title(request, content, tr, gone))
+        for request in requests
+        if request.status in (RequestStatus.OPEN, RequestStatus.CLAIMED)
+        and request.team_chat_id is not None
+        and request.thread_id is not None
+    ]
 
 
 def _length(text: str) -> int:

@@ -292,6 +292,20 @@ async def _state_step(runtime: Runtime, request_id: int) -> _StateStep | None:
         )
 
 
+async def _retitle(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """Rename (and close) a forum topic whose request is gone, e.g. withdrawn by erasure."""
+    chat, thread = payload["chat"], payload["thread"]
+    try:
+        await bot.edit_forum_topic(chat, thread, name=payload["name"])
+        if payload.get("close"):
+            await bot.close_forum_topic(chat, thread)
+    except BadRequest as exc:
+        # Renamed or closed already, or the topic is gone: nothing a retry could mend.
+        logger.warning("a withdrawn request's topic could not be retitled: %s", exc.message[:120])
+        return {"skipped": exc.message[:80]}
+    return {"shown": True}
+
+
 async def _update_request(runtime: Runtime, request_id: int, **values) -> None:
     async with runtime.database.unit_of_work() as session:
         request = await session.get(ContactRequest, request_id)
@@ -482,4 +496,5 @@ _PERFORM = {
     "notice": _notice,
     "team-text": _team_text,
     "state": _show_state,
+    "retitle": _retitle,
 }

@@ -169,3 +169,15 @@ async def test_reopen_by_reference_outside_the_closed_topic(database):
         await anna.send_text(f"/reopen #{reference}", chat=group)
         await group.wait_for_bot_message(service("forum_topic_reopened"), thread_id=thread)
         assert group.topics()[thread].name.startswith("🆕 neu · #")
+
+
+async def test_a_withdrawn_request_leaves_the_queue(database):
+    from tests.e2e.test_contact_requests import see_and_erase_my_data
+
+    async with team_setup(database) as (bot, group, _anna):
+        amal = bot.person("Amal", "de")
+        thread = await opened(bot, group, amal)
+        await see_and_erase_my_data(amal)
+        await group.wait_for_bot_message(renamed("🗑 zurückgezogen · #"), thread_id=thread)
+        await group.wait_for_bot_message(service("forum_topic_closed"), thread_id=thread)
+        assert group.topics()[thread].closed

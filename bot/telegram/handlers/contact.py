@@ -6,7 +6,7 @@ import logging
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from bot.contact.queue import queue_state, record_state_change
+from bot.contact.queue import queue_state, record_state_change, withdrawn_titles
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.contact.routing import choose_team, next_office_opening
 from bot.contact.screens import (
@@ -21,6 +21,7 @@ from bot.i18n.formatting import format_relative_day
 from bot.screens import ContactTarget
 from bot.storage.models import Flow, RequestStatus
 from bot.telegram.context import LotseContext
+from bot.telegram.delivery import team_translator
 from bot.telegram.message_parts import parts_of
 from bot.telegram.person import Visit
 from bot.telegram.rendering import text_of
@@ -300,8 +301,18 @@ async def erase_person(update: Update, context: LotseContext, v: Visit) -> None:
     runtime = v.runtime
     now = runtime.clock.now()
     tr = v.tr
+    titles = withdrawn_titles(
+        await _requests(v).requests_of_user(v.user.id), runtime.content, team_translator(runtime)
+    )
     withdrawn = await _requests(v).erase_user(v.user.id)
     outbox = OutboxRepository(v.session)
+    for chat_id, thread_id, title in titles:
+        # The topic leaves the team's queue: renamed and closed (no request_id: the row is gone).
+        await outbox.enqueue(
+            f"withdrawn-topic:{chat_id}:{thread_id}", "retitle",
+            {"chat": chat_id, "thread": thread_id, "name": title, "close": True},
+            now,
+        )  # fmt: skip
     for reference, chat_id, thread_id in withdrawn:
         if chat_id is not None:
             await outbox.enqueue(
