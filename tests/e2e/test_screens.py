@@ -75,20 +75,26 @@ async def test_the_heading_in_arabic_names_the_postal_code(bot):
 
 async def send_request(person, *texts):
     """/write, agree (the first time), Dortmund, only in this chat, the texts, Send."""
+
+    def having(data):
+        return lambda m: m.button(data) is not None
+
     await person.send_text("/write")
-    shown = await person.wait_for_bot_message()
+    shown = await person.wait_for_bot_message(
+        lambda m: m.button("k:agree:") is not None or m.button("k:region:dortmund") is not None
+    )
     if shown.button("k:agree:") is not None:
         await person.press_button("k:agree:")
-        await person.wait_for_bot_message()
+        await person.wait_for_bot_message(having("k:region:dortmund"))
     await person.press_button("k:region:dortmund")
-    await person.wait_for_bot_message()
+    await person.wait_for_bot_message(having("k:method:chat"))
     await person.press_button("k:method:chat")
-    await person.wait_for_bot_message()
+    await person.wait_for_bot_message(lambda m: m.text and m.text.lstrip("\u200f").startswith("✍"))
     for text in texts:
         await person.send_text(text)
-        await person.wait_for_bot_message(lambda m: m.button("k:send:") is not None)
+        await person.wait_for_bot_message(having("k:send:"))
     await person.press_button("k:send:")
-    await person.wait_for_bot_message()
+    await person.wait_for_bot_message(lambda m: "#" in (m.text or ""))
 
 
 @pytest.mark.parametrize(
