@@ -8,6 +8,7 @@ Target: under 3 s.
 from __future__ import annotations
 
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -106,7 +107,7 @@ def generate(root: Path, seed: int = 7) -> Path:
     return folder
 
 
-def main(repeat: int = 3) -> None:
+def main(repeat: int = 3) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(Path(tmp))
         size = sum(p.stat().st_size for p in folder.rglob("*.yaml"))
@@ -116,11 +117,24 @@ def main(repeat: int = 3) -> None:
             report = check_content(folder)
             timings.append(time.perf_counter() - started)
         assert not report.errors, report.errors[:3]
-        print(
-            f"content_load: {PAGES} pages × {len(LANGUAGES)} languages, {SERVICES} services "
-            f"({size / 1e6:.1f} MB YAML): load + check median {statistics.median(timings):.2f} s "
-            f"(min {min(timings):.2f} s, {repeat} runs; target < 3 s)"
-        )
+    # Peak resident memory of this process and of the largest worker it started (ru_maxrss: KB).
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    median = statistics.median(timings)
+    print(
+        f"content_load: {PAGES} pages × {len(LANGUAGES)} languages, {SERVICES} services "
+        f"({size / 1e6:.1f} MB YAML): load + check median {median:.2f} s "
+        f"(min {min(timings):.2f} s, {repeat} runs; target < 3 s); peak memory {peak:.0f} MB "
+        f"(largest worker {worker:.0f} MB)"
+    )
+    return {
+        "yaml_mb": round(size / 1e6, 1),
+        "median_s": round(median, 2),
+        "min_s": round(min(timings), 2),
+        "runs": repeat,
+        "peak_rss_mb": round(peak),
+        "worker_peak_rss_mb": round(worker),
+    }
 
 
 if __name__ == "__main__":

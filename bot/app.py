@@ -53,10 +53,17 @@ async def build_runtime(settings: Settings, *, clock=None, locales: Path = LOCAL
 def run_bot(settings: Settings, *, console: bool = False) -> int:
     """``lotse run``: serve until interrupted; returns the exit code.
 
+    Runs on uvloop where it is installed: the same updates cost the bot less CPU time than on
+    asyncio's own loop (see bench/README.md).
+
     Args:
         console: Without a token, also chat with the bot in this terminal (besides the page).
     """
-    return asyncio.run(_serve(settings, console=console))
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - an install without it
+        return asyncio.run(_serve(settings, console=console))
+    return uvloop.run(_serve(settings, console=console))
 
 
 async def _serve(settings: Settings, *, console: bool = False) -> int:

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.contact.crypto import Cipher
 from bot.contact.references import ReferenceGenerator
 from bot.content.models import Content
+from bot.content.navigation import PageIndex
 from bot.directory.search import Directory
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.safety.crisis import CrisisMatcher
@@ -61,6 +62,11 @@ class Runtime:
         from bot.telegram.callback_data import CallbackCodec
 
         return CallbackCodec(self.content)
+
+    @functools.cached_property
+    def pages(self) -> PageIndex:
+        """The words of the content's pages, folded once, for free-text search."""
+        return PageIndex(self.content)
 
     @functools.cached_property
     def crisis(self) -> CrisisMatcher:

@@ -43,7 +43,7 @@ class LanguageTarget:
 
 @dataclass(frozen=True, slots=True)
 class OriginRef:
-    """Where a service search starts: a shared point, a district/city of the content, or a region.
+    """Where a service search starts: a shared point, a district/city of the content, a postal code.
 
     A shared location travels only inside the buttons of the results (rounded to about 100 m),
     never into the database.
@@ -52,6 +52,7 @@ class OriginRef:
     lat: float | None = None
     lon: float | None = None
     place: int | None = None  # index into the content's list of places (see bot.directory.places)
+    postal: str | None = None  # a postal code the person typed (five digits)
 
 
 @dataclass(frozen=True, slots=True)

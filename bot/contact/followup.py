@@ -12,7 +12,7 @@ import logging
 import zoneinfo
 
 from bot.contact.repositories import OutboxRepository, RequestRepository
-from bot.i18n.catalogs import N_
+from bot.i18n.catalogs import NN_
 from bot.runtime import Runtime
 from bot.storage.repositories import UserRepository
 
@@ -20,15 +20,29 @@ __all__ = ["run_follow_up"]
 
 logger = logging.getLogger(__name__)
 
-# Team-facing texts: translated into the coordinators' language when delivered.
-REMINDER = N_("⏰ Request %(ref)s has had no answer for %(hours)d hours.")
-ESCALATION = N_(
-    "⚠️ Request %(ref)s has had no answer for %(hours)d hours and was passed to the fallback team."
+# Team-facing texts: translated into the coordinators' language when delivered, the form chosen
+# by the count (payload "n").
+REMINDER = NN_(
+    "⏰ Request %(ref)s has had no answer for %(hours)d hour.",
+    "⏰ Request %(ref)s has had no answer for %(hours)d hours.",
 )
-ESCALATED_IN = N_(
-    "⚠️ Escalated to you: request %(ref)s of team %(team)s has had no answer for %(hours)d hours."
+ESCALATION = NN_(
+    "⚠️ Request %(ref)s has had no answer for %(hours)d hour and was passed to the fallback team.",
+    "⚠️ Request %(ref)s has had no answer for %(hours)d hours and was passed to the fallback team.",
 )
-DIGEST = N_("📋 Open requests today: %(count)d — %(refs)s")
+ESCALATED_IN = NN_(
+    "⚠️ Escalated to you: request %(ref)s of team %(team)s has had no answer for %(hours)d hour.",
+    "⚠️ Escalated to you: request %(ref)s of team %(team)s has had no answer for %(hours)d hours.",
+)
+DIGEST = NN_(
+    "📋 %(count)d open request today: %(refs)s",
+    "📋 %(count)d open requests today: %(refs)s",
+)
+
+
+def _counted(pair: tuple[str, str], n: int) -> dict:
+    """The payload keys of a team text with a count (see bot.telegram.delivery)."""
+    return {"text": pair[0], "plural": pair[1], "n": n}
 
 
 async def run_follow_up(runtime: Runtime) -> None:
@@ -44,7 +58,8 @@ async def run_follow_up(runtime: Runtime) -> None:
             request.reminded_at = now
             await outbox.enqueue(
                 f"reminder:{request.id}", "team-text",
-                {"chat": request.team_chat_id, "thread": request.thread_id, "text": REMINDER,
+                {"chat": request.team_chat_id, "thread": request.thread_id,
+                 **_counted(REMINDER, follow.remind_after_hours),
                  "values": {"ref": "#" + request.reference, "hours": follow.remind_after_hours}},
                 now,
             )  # fmt: skip
@@ -59,13 +74,15 @@ async def run_follow_up(runtime: Runtime) -> None:
             }
             await outbox.enqueue(
                 f"escalation:{request.id}", "team-text",
-                {"chat": request.team_chat_id, "thread": request.thread_id, "text": ESCALATION, "values": values},
+                {"chat": request.team_chat_id, "thread": request.thread_id,
+                 **_counted(ESCALATION, follow.escalate_after_hours), "values": values},
                 now,
             )  # fmt: skip
             if fallback is not None and fallback.chat_id != request.team_chat_id:
                 await outbox.enqueue(
                     f"escalated-in:{request.id}", "team-text",
-                    {"chat": fallback.chat_id, "thread": None, "text": ESCALATED_IN, "values": values},
+                    {"chat": fallback.chat_id, "thread": None,
+                     **_counted(ESCALATED_IN, follow.escalate_after_hours), "values": values},
                     now,
                 )  # fmt: skip
         await _digests(runtime, requests, outbox, now)
@@ -95,7 +112,8 @@ async def _digests(
         # One digest per team and day, whichever process gets here first.
         await outbox.enqueue(
             f"digest:{key}:{local.date().isoformat()}", "team-text",
-            {"chat": team.chat_id, "thread": None, "text": DIGEST,
+            {"chat": team.chat_id, "thread": None,
+             **_counted(DIGEST, len(references)),
              "values": {"count": len(references), "refs": ", ".join("#" + r for r in references)}},
             now,
         )  # fmt: skip

@@ -231,7 +231,8 @@ class RequestRepository:
 
         Also keeps the request's times: a message from the person sets
         ``last_person_message_at``, one to the person ``last_team_message_at`` and, the first
-        time, ``first_answer_at``. Internal notes change neither.
+        time, ``first_answer_at``; ``waiting_for_person`` says who wrote last. Internal notes
+        change nothing of this.
 
         Args:
             direction: ``"in"`` (from the person), ``"out"`` (to them) or ``"note"``.
@@ -259,8 +260,10 @@ class RequestRepository:
         )
         if direction is Direction.IN:
             request.last_person_message_at = now
+            request.waiting_for_person = False
         elif direction is Direction.OUT:
             request.last_team_message_at = now
+            request.waiting_for_person = True
             if request.first_answer_at is None:
                 request.first_answer_at = now
         self._session.add(message)
@@ -409,6 +412,7 @@ class RequestRepository:
         request.escalated, request.escalated_at = True, now
         request.team, request.team_chat_id = team, team_chat_id
         request.thread_id = request.card_message_id = None
+        request.shown_state, request.topic_closed = None, False
 
     # --- follow-up ----------------------------------------------------------------------------
 

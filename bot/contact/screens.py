@@ -32,9 +32,12 @@ def consent_screen(content: Content, topic: str, tr: Translator, retention_days:
             "Your message goes to the counsellors of our network in your city. Only they read it. "
             "They do not see your name, your username or your phone number — unless you choose to share your number."
         ),
-        tr.gettext(
+        tr.ngettext(
             "Your messages are stored encrypted. When your request is closed, everything is deleted "
-            "after %(days)d days. You can delete it earlier at any time with /delete_my_data."
+            "after %(days)d day. You can delete it earlier at any time with /delete_my_data.",
+            "Your messages are stored encrypted. When your request is closed, everything is deleted "
+            "after %(days)d days. You can delete it earlier at any time with /delete_my_data.",
+            retention_days,
         )
         % {"days": retention_days},
         tr.gettext("A counsellor answers here in this chat, usually within one working day."),

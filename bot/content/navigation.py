@@ -6,6 +6,7 @@ catalogs through a translator; everything else comes from the content.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.content.pages import render_page
 from bot.screens import Button, LanguageTarget, PageTarget, Screen, UrlTarget
 
 __all__ = [
+    "PageIndex",
     "PageMatch",
     "Translator",
     "find_pages",
@@ -38,6 +40,8 @@ class Translator(Protocol):
     def gettext(self, message: str) -> str: ...
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+    def pgettext(self, context: str, message: str) -> str: ...
 
 
 def _button_for(content: Content, node: MenuNode, chain: tuple[str, ...]) -> Button:
@@ -133,34 +137,77 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(_fold(text)) if len(w) >= _MIN_WORD}
 
 
-def find_pages(content: Content, query: str, language: str, limit: int = 6) -> list[PageMatch]:
-    """Pages whose title or keywords (in the person's language, or German) match ``query``.
+class PageIndex:
+    """The words of every page's title and keywords, folded once per content version and language.
 
-    A typed word matches a keyword when one starts with the other, so "Gewalt" finds
-    "Gewalterfahrung" and "schlägt" finds "schlagen" only if listed; no stemming beyond that.
+    Folding page texts (Unicode decomposition, case folding) costs far more than the match itself,
+    so the runtime keeps one index per content version; the words of a language are gathered on
+    the first search in that language, sorted, so that a typed word finds the words it starts
+    (a range of the sorted list) and the words that start it (its prefixes) without a scan.
+
+    Args:
+        content: the loaded content.
     """
-    typed = _words(query)
-    if not typed:
-        return []
-    chain = content.language_chain(language)
-    matches: list[PageMatch] = []
-    for node in content.nodes.values():
-        if node.id == content.root or (
-            node.action is not None and node.action.kind is ActionKind.LANGUAGE
-        ):
-            continue
-        vocabulary: set[str] = set()
-        for text in (node.title, node.keywords):
-            if text is None:
-                continue
-            vocabulary |= _words(text.resolve(chain)[0])
-            vocabulary |= _words(text.source)
-        score = sum(
-            2 if word in vocabulary else 1
-            for word in typed
-            if any(word.startswith(v) or v.startswith(word) for v in vocabulary)
-        )
-        if score:
-            matches.append(PageMatch(node.id, score))
-    matches.sort(key=lambda m: (-m.score, content.breadcrumb(m.node_id).__len__(), m.node_id))
-    return matches[:limit]
+
+    def __init__(self, content: Content) -> None:
+        self._content = content
+        self._pages = [
+            node
+            for node in content.nodes.values()
+            if node.id != content.root
+            and not (node.action is not None and node.action.kind is ActionKind.LANGUAGE)
+        ]
+        self._languages: dict[str, tuple[list[str], dict[str, frozenset[str]]]] = {}
+
+    def _words_of(self, language: str) -> tuple[list[str], dict[str, frozenset[str]]]:
+        """The sorted words of ``language`` and, for each word, the pages that hold it."""
+        known = self._languages.get(language)
+        if known is None:
+            chain = self._content.language_chain(language)
+            pages_of: dict[str, set[str]] = {}
+            for node in self._pages:
+                for text in (node.title, node.keywords):
+                    if text is None:
+                        continue
+                    for word in _words(text.resolve(chain)[0]) | _words(text.source):
+                        pages_of.setdefault(word, set()).add(node.id)
+            known = (sorted(pages_of), {w: frozenset(p) for w, p in pages_of.items()})
+            self._languages[language] = known
+        return known
+
+    def find(self, query: str, language: str, limit: int = 6) -> list[PageMatch]:
+        """Pages whose title or keywords (in the person's language, or German) match ``query``.
+
+        A typed word matches a keyword when one starts with the other, so "Gewalt" finds
+        "Gewalterfahrung" and "schlägt" finds "schlagen" only if listed; no stemming beyond that.
+        A page scores 2 for each typed word it holds as is, 1 for each it matches by prefix.
+        """
+        typed = _words(query)
+        if not typed:
+            return []
+        words, pages_of = self._words_of(language)
+        scores: dict[str, int] = {}
+        for word in typed:
+            matched: set[str] = set()
+            at = bisect.bisect_left(words, word)
+            while at < len(words) and words[at].startswith(word):
+                matched |= pages_of[words[at]]
+                at += 1
+            for end in range(_MIN_WORD, len(word)):
+                matched |= pages_of.get(word[:end], frozenset())
+            exact = pages_of.get(word, frozenset())
+            for page in matched:
+                scores[page] = scores.get(page, 0) + (2 if page in exact else 1)
+        content = self._content
+        matches = [PageMatch(page, score) for page, score in scores.items()]
+        matches.sort(key=lambda m: (-m.score, len(content.breadcrumb(m.node_id)), m.node_id))
+        return matches[:limit]
+
+
+def find_pages(content: Content, query: str, language: str, limit: int = 6) -> list[PageMatch]:
+    """Pages whose title or keywords match ``query`` (see :meth:`PageIndex.find`).
+
+    Builds the index for this one search; the bot keeps one per content version instead
+    (``Runtime.pages``).
+    """
+    return PageIndex(content).find(query, language, limit)

@@ -11,30 +11,39 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.content.models import Content, GeoPoint, Region
+from bot.content.models import Content, GeoPoint, Region, Service
 from bot.directory.index import distance_km
 
 __all__ = [
     "PlaceLookup",
     "SearchOrigin",
     "all_places",
+    "district_of",
     "lookup_place",
     "nearest_region",
     "origin_of_location",
+    "postal_origin",
 ]
 
 _POSTAL = re.compile(r"\b(\d{5})\b")
 # A location farther than this from every place of a region is "outside" the network's area.
 OUTSIDE_KM = 25.0
+# A service without a known postal code belongs to the nearest district within this distance.
+_DISTRICT_KM = 3.0
 
 
 @dataclass(frozen=True, slots=True)
 class SearchOrigin:
-    """Where to search from, and what to call it for the person."""
+    """Where to search from, and what to call it for the person.
+
+    ``postal`` is the postal code the person typed, if that is how it was found: the heading then
+    names it with its district ("44137 Dortmund-Innenstadt-West"), so that a typo is seen.
+    """
 
     point: GeoPoint
     label: str
     region: str | None
+    postal: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +103,8 @@ def lookup_place(content: Content, typed: str) -> PlaceLookup:
     postal = _POSTAL.search(typed)
     if postal:
         code = postal.group(1)
-        for region in _active(content):
-            for place in region.places:
-                if code in place.postal_codes:
-                    return PlaceLookup(
-                        SearchOrigin(place.location, f"{code} {place.name}", region.id)
-                    )
-            if code in region.postal_codes:
-                return PlaceLookup(
-                    SearchOrigin(region.center, f"{code} {region.name.source}", region.id)
-                )
+        if (origin := _postal_origin(content, code)) is not None:
+            return PlaceLookup(origin)
         # Unknown code: suggest the places whose codes share the most leading digits.
         scored = []
         for origin in all_places(content):
@@ -129,6 +130,44 @@ def lookup_place(content: Content, typed: str) -> PlaceLookup:
     close = difflib.get_close_matches(wanted, list(by_name), n=4, cutoff=0.6)
     suggestions = tuple(dict.fromkeys([*starts, *(by_name[name] for name in close)]))[:4]
     return PlaceLookup(None, suggestions)
+
+
+def _postal_origin(content: Content, code: str) -> SearchOrigin | None:
+    """The district (or else the region) a postal code belongs to, labelled with the code."""
+    for region in _active(content):
+        city = region.cities[0] if region.cities else region.name.source
+        for place in region.places:
+            if code in place.postal_codes:
+                return SearchOrigin(place.location, f"{code} {city}-{place.name}", region.id, code)
+        if code in region.postal_codes:
+            return SearchOrigin(region.center, f"{code} {city}", region.id, code)
+    return None
+
+
+def postal_origin(content: Content, code: str) -> SearchOrigin | None:
+    """The origin of a postal code the person typed earlier (carried by the result buttons)."""
+    return _postal_origin(content, code) if _POSTAL.fullmatch(code) else None
+
+
+def district_of(content: Content, service: Service) -> str | None:
+    """The district a service lies in, so that services of the same name can be told apart.
+
+    The places of the service's region whose postal codes include the service's; of several
+    (a postal code may cross district borders) the nearest to the service. Without a postal
+    code match, the nearest place within a few kilometres. None if nothing fits.
+    """
+    region = content.regions.get(service.region)
+    if region is None or not region.places:
+        return None
+    code = service.address.postal_code
+    matching = [p for p in region.places if code and code in p.postal_codes]
+    if service.location is None:
+        return matching[0].name if len(matching) == 1 else None
+    candidates = matching or list(region.places)
+    location = service.location
+    place = min(candidates, key=lambda p: distance_km(location, p.location))
+    near = distance_km(location, place.location) <= _DISTRICT_KM
+    return place.name if matching or near else None
 
 
 def _codes_of(content: Content, origin: SearchOrigin) -> tuple[str, ...]:

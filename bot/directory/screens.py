@@ -8,7 +8,7 @@ from bot.content.models import Accessibility, Content, Service
 from bot.content.navigation import Translator
 from bot.content.telegram_html import escape
 from bot.directory.hours import OpenStatus
-from bot.directory.places import SearchOrigin, all_places, nearest_region
+from bot.directory.places import SearchOrigin, all_places, district_of, nearest_region
 from bot.directory.search import Filters, Found, SearchResult
 from bot.i18n.formatting import format_distance, format_relative_day
 from bot.safety.emergency import helpline_lines
@@ -37,7 +37,10 @@ def _back(content: Content, node_id: str | None, tr: Translator) -> tuple[Button
 
 
 def origin_ref(content: Content, origin: SearchOrigin) -> OriginRef:
-    """The button form of an origin: a place of the content by position, else rounded lat/lon."""
+    """The button form of an origin: a typed postal code, a place of the content by position,
+    else rounded lat/lon."""
+    if origin.postal is not None:
+        return OriginRef(postal=origin.postal)
     for position, place in enumerate(all_places(content)):
         if place == origin:
             return OriginRef(place=position)
@@ -116,6 +119,14 @@ def _languages_line(content: Content, service: Service, language: str) -> str:
     return "🗣 " + ", ".join(names)
 
 
+def _where(content: Content, service: Service) -> str | None:
+    """Street and district (else postal code and city), to tell services of one name apart."""
+    address = service.address
+    district = district_of(content, service)
+    area = district or " ".join(x for x in (address.postal_code, address.city) if x)
+    return " · ".join(x for x in (address.street, area) if x) or None
+
+
 def _access_line(service: Service, tr: Translator) -> str | None:
     parts = []
     if service.wheelchair is Accessibility.YES:
@@ -166,12 +177,18 @@ def results_screen(
         lines = [
             f"{number}. <b>{escape(service.name)}</b> — {format_distance(found.km, tr.locale)}"
         ]
+        where = _where(content, service)
+        if where is not None:
+            lines.append("📍 " + escape(where))
         lines.append(_hours_line(found, tr, timezone, now))
         lines.append(_languages_line(content, service, tr.language))
         if (access := _access_line(service, tr)) is not None:
             lines.append(access)
         parts.append("\n".join(lines))
-        rows.append((Button(f"{number}. {service.name}", ServiceTarget(service.id, target)),))
+        label = f"{number}. {service.name}" + (
+            f" · {district}" if (district := district_of(content, service)) else ""
+        )
+        rows.append((Button(label, ServiceTarget(service.id, target)),))
     if result.empty or result.far_away:
         lines = [h for h in content.helplines if target.topic in h.topics or h.emergency]
         parts += helpline_lines(content, lines, tr.language)

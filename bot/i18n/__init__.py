@@ -9,7 +9,7 @@
 """
 
 from bot.i18n.bidi import isolate_ltr, rtl_message
-from bot.i18n.catalogs import N_, Catalogs, Translator
+from bot.i18n.catalogs import N_, NN_, Catalogs, Translator
 from bot.i18n.formatting import (
     format_date,
     format_datetime,
@@ -23,6 +23,7 @@ from bot.i18n.formatting import (
 from bot.i18n.locale_choice import match_language
 
 __all__ = [
+    "NN_",
     "N_",
     "Catalogs",
     "Translator",

@@ -27,6 +27,7 @@ from bot.errors import ContentError
 __all__ = [
     "DOMAIN",
     "MSGID_LANGUAGE",
+    "NN_",
     "N_",
     "Catalogs",
     "Translator",
@@ -49,6 +50,14 @@ def N_(message: str) -> str:
     Translate the constant where it is shown: ``tr.gettext(CONSTANT)``.
     """
     return message
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a count for extraction, as ``ngettext`` would, without translating it.
+
+    Translate the pair where it is shown: ``tr.ngettext(*PAIR, n)``.
+    """
+    return singular, plural
 
 
 def catalog_path(locales_dir: Path, language: str) -> Path:

@@ -25,6 +25,8 @@ __all__ = ["extract_template", "message_keys", "update_catalog", "write_if_chang
 
 PROJECT = "Lotse"
 COMMENT_TAGS = ("TRANSLATORS:",)
+# Babel's keywords, and NN_ (bot.i18n.catalogs) for module-level messages with a count.
+KEYWORDS = {**DEFAULT_KEYWORDS, "NN_": (1, 2)}
 
 _CREATION_DATE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*\\n"$', re.MULTILINE)
 
@@ -38,7 +40,7 @@ def extract_template(root: Path, mapping_file: Path) -> Catalog:
         root,
         method_map,
         options_map,
-        keywords=DEFAULT_KEYWORDS,
+        keywords=KEYWORDS,
         comment_tags=COMMENT_TAGS,
         strip_comment_tags=True,
     )

@@ -276,6 +276,14 @@ class ContactRequest(Base):
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     escalated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What the team chat shows of the request's state (see bot.contact.queue): the forum topic's
+    # title, or the state line of the card in a plain group; None before it is shown.
+    shown_state: Mapped[str | None] = mapped_column(String(128))
+    topic_closed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The team wrote last (times can be equal, so the order of messages decides).
+    waiting_for_person: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Counts the state changes, so that each one gets its own outbox entry (key).
+    state_changes: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         # No contents, no phone: reprs end up in logs and tracebacks.

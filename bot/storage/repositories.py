@@ -8,14 +8,33 @@ saved together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChatMessage, ContactRequest, HandledUpdate, User
 
 __all__ = ["HandledUpdates", "UserRepository"]
+
+
+@functools.cache
+def _arrival(dialect: str):
+    """The statement of :meth:`UserRepository.arrive` for ``dialect``, built once per process.
+
+    Building it (the ``excluded`` alias above all) costs more than running it.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = User.__table__
+    statement = insert(User).values(
+        telegram_id=bindparam("telegram_id", type_=table.c.telegram_id.type),
+        first_seen=bindparam("now", type_=table.c.first_seen.type),
+        last_seen=bindparam("now", type_=table.c.last_seen.type),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[User.telegram_id], set_={"last_seen": statement.excluded.last_seen}
+    ).returning(User)
 
 
 class UserRepository:
@@ -56,6 +75,28 @@ class UserRepository:
             raise LookupError("the user row vanished right after it was inserted")
         user.last_seen = now
         return user
+
+    async def arrive(self, telegram_id: int, now: dt.datetime) -> User:
+        """The person with this Telegram id, seen now and held until the unit of work ends.
+
+        What :meth:`get_or_create` and then :meth:`lock` do, in one statement (one round trip
+        per update instead of three): ``INSERT … ON CONFLICT (telegram_id) DO UPDATE SET
+        last_seen … RETURNING``. The update of an existing row locks it on PostgreSQL as
+        ``SELECT … FOR UPDATE`` would (a second process waits, then reads the committed row);
+        on SQLite the unit of work already holds the database. The person is created on their
+        first visit.
+
+        Args:
+            telegram_id: The person's Telegram user id.
+            now: The current time (aware), for ``first_seen`` and ``last_seen``.
+        """
+        result = await self._session.scalars(
+            _arrival(self._session.get_bind().dialect.name),
+            {"telegram_id": telegram_id, "now": now},
+            # The session may hold an older copy; the row as stored now must win over it.
+            execution_options={"populate_existing": True},
+        )
+        return result.one()
 
     async def lock(self, telegram_id: int) -> User | None:
         """Read the person and hold them until the unit of work ends.

@@ -11,7 +11,6 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -30,10 +29,10 @@ from bot.telegram.handlers.menu import (
     on_media,
     on_start,
     on_text,
+    on_write,
 )
 from bot.telegram.handlers.safety import (
     clear_idle_discreet_chats,
-    flood_guard,
     on_clear,
     on_discreet,
 )
@@ -62,6 +61,7 @@ def build_application(
     deliver: bool = True,
     rate_limiter: PatientRateLimiter | None = None,
     read_timeout: float | None = None,
+    rate_limit: bool = True,
 ) -> Application:
     """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests).
 
@@ -73,6 +73,8 @@ def build_application(
             make its waits short).
         read_timeout: seconds to wait for Telegram's answer to a call before giving up on it
             (PTB's default: 5).
+        rate_limit: keep to Telegram's flood limits (only ``make bench`` switches this off, to
+            measure the bot's own cost at saturation; failed calls are still repeated).
     """
     context_types = ContextTypes(context=LotseContext, bot_data=BotData)
     builder = (
@@ -80,14 +82,17 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .context_types(context_types)
-        # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after); ours
-        # also repeats calls after 5xx and lost answers where that is safe.
-        .rate_limiter(rate_limiter or PatientRateLimiter(max_retries=3))
         # On PostgreSQL updates of different people are handled concurrently; one person's are
         # serialised by the row lock in bot.telegram.person.visit, across processes too. SQLite
         # (one process, development) serves updates one after the other.
         .concurrent_updates(not runtime.database.dialect.startswith("sqlite"))
     )
+    # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after); ours also
+    # repeats calls after 5xx and lost answers where that is safe.
+    if rate_limiter is None:
+        limits = {} if rate_limit else {"overall_max_rate": 0, "group_max_rate": 0}
+        rate_limiter = PatientRateLimiter(max_retries=3, **limits)
+    builder = builder.rate_limiter(rate_limiter)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     if read_timeout is not None:
@@ -96,8 +101,8 @@ def build_application(
     application.bot_data.runtime = runtime
 
     private = filters.ChatType.PRIVATE
-    # Before everything else: flood protection and admin blocks (group -1 runs first).
-    application.add_handler(TypeHandler(Update, flood_guard), group=-1)
+    # Flood protection and admin blocks: every handler serving a person's private message opens
+    # bot.telegram.person.visit first, which counts the message in the update's unit of work.
     application.add_handler(CommandHandler(["clear", "loeschen"], on_clear, filters=private))
     application.add_handler(CommandHandler("discreet", on_discreet, filters=private))
     application.add_handler(CommandHandler("start", on_start, filters=private))
@@ -107,6 +112,7 @@ def build_application(
         CommandHandler(["emergency", "notruf", "sos"], on_emergency, filters=private)
     )
     application.add_handler(CommandHandler("cancel", on_cancel, filters=private))
+    application.add_handler(CommandHandler(["write", "schreiben"], on_write, filters=private))
     application.add_handler(CommandHandler("my_data", on_my_data, filters=private))
     application.add_handler(CommandHandler("delete_my_data", on_delete_my_data, filters=private))
     application.add_handler(CommandHandler("reload", on_reload, filters=private))

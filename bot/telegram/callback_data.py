@@ -106,7 +106,9 @@ class CallbackCodec:
 
     def _search(self, target: SearchTarget) -> str:
         origin = target.origin
-        if origin.place is not None:
+        if origin.postal is not None:
+            where = f"Z{origin.postal}"
+        elif origin.place is not None:
             where = f"P{origin.place}"
         else:
             where = f"L{origin.lat:.3f},{origin.lon:.3f}"
@@ -118,6 +120,10 @@ class CallbackCodec:
             if not where[1:].isdigit():
                 raise ValueError("not a place")
             origin = OriginRef(place=int(where[1:]))
+        elif where.startswith("Z"):
+            if not (len(where) == 6 and where[1:].isdigit()):
+                raise ValueError("not a postal code")
+            origin = OriginRef(postal=where[1:])
         elif where.startswith("L"):
             lat, lon = (float(x) for x in where[1:].split(","))
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):

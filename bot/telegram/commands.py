@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Main menu")),
     ("emergency", N_("Emergency numbers")),
+    # One tap for a person who knows they want to write to someone (also a button in the menu).
+    ("write", N_("Write to a counsellor")),
     ("language", N_("Change language")),
     ("help", N_("How this bot works")),
     ("clear", N_("Clear this chat")),

@@ -12,17 +12,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.contact.queue import queue_state, state_label, topic_title
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.content.telegram_html import escape, visible_length
 from bot.errors import StorageError
 from bot.runtime import Runtime
 from bot.safety.traces import ChatTrace
-from bot.storage.models import ContactRequest, Flow, OutboxEntry, User
+from bot.storage.models import ContactRequest, Flow, OutboxEntry, RequestStatus, User
 from bot.telegram.rendering import MAX_CAPTION, split_message
 
 __all__ = ["deliver_due", "team_translator"]
@@ -49,9 +51,14 @@ class _PersonBlocked(Exception):
     """The person has blocked the bot (Telegram said so before): nothing is sent to them."""
 
 
-def _msgid(payload: dict) -> str:
-    """The (English) interface string an outbox notice names; translated when delivered."""
-    return str(payload["text"])
+def _translated(tr, payload: dict) -> str:
+    """The interface string an outbox notice names (English msgid), translated when delivered.
+
+    A notice with a count names the plural msgid too (``plural``) and the count (``n``).
+    """
+    if "plural" in payload:
+        return tr.ngettext(str(payload["text"]), str(payload["plural"]), int(payload["n"]))
+    return tr.gettext(str(payload["text"]))
 
 
 def team_translator(runtime: Runtime):
@@ -192,7 +199,10 @@ async def _request(runtime: Runtime, request_id: int):
         return await session.get(ContactRequest, request_id)
 
 
-def _card(runtime: Runtime, request: ContactRequest, phone: str | None) -> str:
+def _card(
+    runtime: Runtime, request: ContactRequest, phone: str | None, state: str | None = None
+) -> str:
+    """The request's card for the team; in a plain group it starts with the state line."""
     tr = team_translator(runtime)
     content = runtime.content
     chain = content.language_chain(content.source_language)
@@ -211,7 +221,8 @@ def _card(runtime: Runtime, request: ContactRequest, phone: str | None) -> str:
         if request.language in content.languages
         else request.language
     )
-    lines = [
+    lines = [] if state is None else [f"<b>{escape(state)}</b>"]
+    lines += [
         ("🚨 " if request.urgent else "📨 ") + f"<b>#{request.reference}</b> · {escape(topic)}",
         tr.gettext("Region: %(region)s") % {"region": escape(region)},
         tr.gettext("Language: %(language)s")
@@ -231,17 +242,6 @@ def _card(runtime: Runtime, request: ContactRequest, phone: str | None) -> str:
     return "\n".join(lines)
 
 
-def _topic_title(runtime: Runtime, request: ContactRequest) -> str:
-    content = runtime.content
-    chain = content.language_chain(content.source_language)
-    topic = (
-        content.topics[request.topic].name.resolve(chain)[0]
-        if request.topic in content.topics
-        else request.topic
-    )
-    return f"#{request.reference} · {topic} · {request.language}"[:128]
-
-
 async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """Open the request in its team's chat: a forum topic (if a forum), the card, its messages."""
     request_id = payload["request"]
@@ -256,20 +256,27 @@ async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
             request.card_message_id,
         )
         phone = requests.phone(request)
-        card = _card(runtime, request, phone)
-        title = _topic_title(runtime, request)
+        tr = team_translator(runtime)
+        title = topic_title(request, runtime.content, tr)
+        state = state_label(queue_state(request), tr)
     try:
         if thread_id is None and card_id is None:
             chat = await bot.get_chat(chat_id)
             if chat.is_forum:
                 topic = await bot.create_forum_topic(chat_id, title)
                 thread_id = topic.message_thread_id
-                await _update_request(runtime, request_id, thread_id=thread_id)
+                await _update_request(
+                    runtime, request_id, thread_id=thread_id, shown_state=title, topic_closed=False
+                )
         if card_id is None:
+            # In a plain group the card shows the state (there is no topic title to show it).
+            shown = state if thread_id is None else None
+            card = _card(runtime, request, phone, shown)
             sent = await bot.send_message(
                 chat_id, card, parse_mode="HTML", message_thread_id=thread_id
             )
-            await _update_request(runtime, request_id, card_message_id=sent.message_id)
+            values = {"shown_state": shown} if shown is not None else {}
+            await _update_request(runtime, request_id, card_message_id=sent.message_id, **values)
     except (Forbidden, BadRequest) as exc:
         if isinstance(exc, Forbidden) or "chat not found" in exc.message.lower():
             raise _TeamUnreachable from exc
@@ -288,6 +295,95 @@ async def _open(bot: Bot, runtime: Runtime, payload: dict) -> dict:
                     request_id=request_id,
                 )
     return {"thread": thread_id}
+
+
+async def _show_state(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """Show the request's state now: the forum topic's title and closed state, or the card.
+
+    What was shown is recorded, so that nothing is edited twice. Two deliveries may run at once
+    and the state may change during a call, so after each edit the state is read again, until
+    what is shown is what is wanted. A title is not worth a retry that can never succeed (the
+    topic was deleted, the bot lost its rights): such an error is logged and the entry done.
+    Relays are separate entries and never wait for a title.
+    """
+    request_id = payload["request"]
+    for _ in range(_MAX_STATE_ROUNDS):
+        step = await _state_step(runtime, request_id)
+        if step is None:
+            return {"shown": True}
+        try:
+            await step.perform(bot)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower().replace("_", " "):
+                logger.warning(
+                    "a request's state could not be shown in its team chat: %s", exc.message[:120]
+                )
+                return {"skipped": exc.message[:80]}
+        await _update_request(runtime, request_id, **step.record)
+    return {"shown": True}
+
+
+_MAX_STATE_ROUNDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _StateStep:
+    """One Telegram call that brings the team chat closer to the request's state."""
+
+    method: str
+    kwargs: dict
+    record: dict  # what is shown after the call, for the request's row
+
+    async def perform(self, bot: Bot) -> None:
+        await getattr(bot, self.method)(**self.kwargs)
+
+
+async def _state_step(runtime: Runtime, request_id: int) -> _StateStep | None:
+    """The next call to show the request's state, or None if the team chat shows it already."""
+    async with runtime.database.unit_of_work() as session:
+        requests = RequestRepository(session, runtime.cipher)
+        request = await requests.get(request_id)
+        if request is None or request.team_chat_id is None:
+            return None
+        tr = team_translator(runtime)
+        chat, thread, card = request.team_chat_id, request.thread_id, request.card_message_id
+        closed = request.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
+        if thread is not None:
+            title = topic_title(request, runtime.content, tr)
+            where = {"chat_id": chat, "message_thread_id": thread}
+            if title != request.shown_state:
+                return _StateStep(
+                    "edit_forum_topic", {**where, "name": title}, {"shown_state": title}
+                )
+            if closed != request.topic_closed:
+                method = "close_forum_topic" if closed else "reopen_forum_topic"
+                return _StateStep(method, where, {"topic_closed": closed})
+            return None
+        if card is None:
+            return None  # not in the team chat yet: opening it shows the state
+        state = state_label(queue_state(request), tr)
+        if state == request.shown_state:
+            return None
+        text = _card(runtime, request, requests.phone(request), state)
+        return _StateStep(
+            "edit_message_text",
+            {"text": text, "chat_id": chat, "message_id": card, "parse_mode": "HTML"},
+            {"shown_state": state},
+        )
+
+
+async def _retitle(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """Rename (and close) a forum topic whose request is gone, e.g. withdrawn by erasure."""
+    chat, thread = payload["chat"], payload["thread"]
+    try:
+        await bot.edit_forum_topic(chat, thread, name=payload["name"])
+        if payload.get("close"):
+            await bot.close_forum_topic(chat, thread)
+    except BadRequest as exc:
+        # Renamed or closed already, or the topic is gone: nothing a retry could mend.
+        logger.warning("a withdrawn request's topic could not be retitled: %s", exc.message[:120])
+        return {"skipped": exc.message[:80]}
+    return {"shown": True}
 
 
 async def _update_request(runtime: Runtime, request_id: int, **values) -> None:
@@ -421,7 +517,7 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         if request.team_chat_id is None:
             return {"skipped": True}
         tr = team_translator(runtime)
-        text = tr.gettext(_msgid(payload)) % {
+        text = _translated(tr, payload) % {
             "ref": "#" + request.reference,
             **payload.get("values", {}),
         }
@@ -435,7 +531,7 @@ async def _notice(bot: Bot, runtime: Runtime, payload: dict) -> dict:
         if person is not None and person.blocked_bot:
             raise _PersonBlocked
     tr = runtime.translator(request.language)
-    text = tr.gettext(_msgid(payload)) % {"ref": "#" + request.reference}
+    text = _translated(tr, payload) % {"ref": "#" + request.reference}
     sent = await bot.send_message(chat_id, text)
 
     async def remember(session) -> None:
@@ -457,6 +553,7 @@ async def _reroute(bot: Bot, runtime: Runtime, payload: dict) -> None:
         failed_team = request.team
         request.team, request.team_chat_id = fallback.key, fallback.chat_id
         request.thread_id = request.card_message_id = None
+        request.shown_state, request.topic_closed = None, False
         await session.flush()
         await OutboxRepository(session).enqueue(
             f"request:{request.id}:open:{fallback.key}",
@@ -484,7 +581,7 @@ async def _reroute(bot: Bot, runtime: Runtime, payload: dict) -> None:
 async def _team_text(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     """A notice to a team chat that must not depend on the request still existing (erasure)."""
     tr = team_translator(runtime)
-    text = tr.gettext(_msgid(payload)) % payload.get("values", {})
+    text = _translated(tr, payload) % payload.get("values", {})
     sent = await bot.send_message(payload["chat"], text, message_thread_id=payload.get("thread"))
     return {"message_id": sent.message_id}
 
@@ -495,4 +592,6 @@ _PERFORM = {
     "to-person": _to_person,
     "notice": _notice,
     "team-text": _team_text,
+    "state": _show_state,
+    "retitle": _retitle,
 }

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.content.telegram_html import plain_text
 from bot.i18n.catalogs import Translator
 from bot.i18n.locale_choice import match_language
 from bot.runtime import Runtime
 from bot.safety.emergency import with_emergency_button
+from bot.safety.flood import FloodLimit, Verdict
 from bot.safety.traces import ChatTrace
 from bot.screens import Screen
 from bot.storage.models import User
@@ -31,6 +33,7 @@ from bot.telegram.rendering import fit_message, keyboard_of, text_of
 __all__ = ["AlreadyHandled", "Visit", "visit"]
 
 logger = logging.getLogger(__name__)
+FLOOD = FloodLimit()
 
 
 class AlreadyHandled(Exception):
@@ -171,33 +174,74 @@ class Visit:
             self.mark_blocked()
 
 
+def _admission_applies(update: Update) -> bool:
+    """Whether flood protection and admin blocks apply: a person's message in their private chat.
+
+    Only messages count: button presses are paced by the person's own taps, and a spinner must
+    never be left turning.
+    """
+    person, chat = update.effective_user, update.effective_chat
+    return (
+        update.message is not None
+        and chat is not None
+        and chat.type == "private"
+        and person is not None
+        and not person.is_bot
+    )
+
+
+async def _slow_down(context: LotseContext, chat_id: int, language: str | None) -> None:
+    tr = context.runtime.translator(language)
+    text = "⏳ " + tr.gettext(
+        "You are sending very many messages. Please wait a moment, then write again."
+    )
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError:
+        logger.info("could not send the slow-down note")
+
+
 @contextlib.asynccontextmanager
 async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
-    """Open the person's unit of work for this update (created on their first visit)."""
+    """Open the person's unit of work for this update (created on their first visit).
+
+    A message from someone an admin blocked, or over the flood limit, ends the update here
+    (``ApplicationHandlerStop``: the handler does not run): the first message over the limit
+    gets one polite slow-down note, further ones nothing. The flood counter is kept in the same
+    unit of work as the rest of the update, so that serving a message costs one transaction.
+
+    Raises:
+        ApplicationHandlerStop: The person is blocked or over the flood limit.
+    """
     runtime = context.runtime
     person = update.effective_user
     if person is None:  # channel posts and the like: nobody to serve
         raise LookupError("update without a person")
+    verdict = Verdict.SERVE
     async with runtime.database.unit_of_work() as session:
-        users = UserRepository(session)
         now = runtime.clock.now()
-        await users.get_or_create(person.id, now)
-        user = await users.lock(person.id)
-        if user is None:  # pragma: no cover - just created
-            raise LookupError("user vanished")
+        user = await UserRepository(session).arrive(person.id, now)
         if not await HandledUpdates(session).first_time(update.update_id, now):
             # Handled and committed by a process that died before confirming it to Telegram.
             raise AlreadyHandled(update.update_id)
-        user.last_seen = now
-        user.blocked_bot = False
-        current = Visit(runtime, session, user, person.language_code)
-        message = update.effective_message
-        if (
-            message is not None
-            and update.effective_chat
-            and update.effective_chat.type == "private"
-        ):
-            current.remember(message.message_id)
-        yield current
+        if _admission_applies(update):
+            if user.banned:
+                raise ApplicationHandlerStop  # blocked by an admin: nothing more is answered
+            verdict = FLOOD.count(user, now)
+        if verdict is Verdict.SERVE:
+            user.blocked_bot = False
+            current = Visit(runtime, session, user, person.language_code)
+            message = update.effective_message
+            if (
+                message is not None
+                and update.effective_chat
+                and update.effective_chat.type == "private"
+            ):
+                current.remember(message.message_id)
+            yield current
+    if verdict is not Verdict.SERVE:
+        if verdict is Verdict.WARN:
+            await _slow_down(context, update.effective_chat.id, user.language)
+        raise ApplicationHandlerStop
     for callback in current.after_commit:
         callback()

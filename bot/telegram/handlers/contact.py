@@ -6,6 +6,7 @@ import logging
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
+from bot.contact.queue import queue_state, record_state_change, withdrawn_titles
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.contact.routing import choose_team, next_office_opening
 from bot.contact.screens import (
@@ -20,6 +21,7 @@ from bot.i18n.formatting import format_relative_day
 from bot.screens import ContactTarget
 from bot.storage.models import Flow, RequestStatus
 from bot.telegram.context import LotseContext
+from bot.telegram.delivery import team_translator
 from bot.telegram.message_parts import parts_of
 from bot.telegram.person import Visit
 from bot.telegram.rendering import text_of
@@ -173,6 +175,7 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
             return False
         if await requests.is_stored(request, person_message_id=message.message_id):
             return True  # the same update again: relayed once already
+        before = queue_state(request)
         stored = await requests.add_message(
             request,
             "in",
@@ -186,13 +189,16 @@ async def on_contact_message(update: Update, context: LotseContext, v: Visit) ->
         if v.runtime.crisis.matches(parts.body):
             request.urgent = True
         await v.session.flush()
-        await OutboxRepository(v.session).enqueue(
+        outbox = OutboxRepository(v.session)
+        await outbox.enqueue(
             f"message:{stored.id}:to-team",
             "to-team",
             {"message": stored.id},
             now,
             request_id=request.id,
         )
+        # The person answered: the topic no longer waits for them (or turns urgent).
+        await record_state_change(outbox, request, before, now)
         v.deliver_after_commit()
         return True
     return False
@@ -249,12 +255,17 @@ async def on_my_data(update: Update, context: LotseContext) -> None:
         ]
         requests = await _requests(v).requests_of_user(user.id)
         for request in requests:
+            count = len(await _requests(v).messages(request))
             lines.append(
-                tr.gettext("Request %(ref)s from %(date)s: %(count)d messages, stored encrypted")
+                tr.ngettext(
+                    "Request %(ref)s from %(date)s: %(count)d message, stored encrypted",
+                    "Request %(ref)s from %(date)s: %(count)d messages, stored encrypted",
+                    count,
+                )
                 % {
                     "ref": "#" + request.reference,
                     "date": format_date(request.created_at, tr.locale, timezone=tz),
-                    "count": len(await _requests(v).messages(request)),
+                    "count": count,
                 }
             )
         if not requests:
@@ -290,8 +301,18 @@ async def erase_person(update: Update, context: LotseContext, v: Visit) -> None:
     runtime = v.runtime
     now = runtime.clock.now()
     tr = v.tr
+    titles = withdrawn_titles(
+        await _requests(v).requests_of_user(v.user.id), runtime.content, team_translator(runtime)
+    )
     withdrawn = await _requests(v).erase_user(v.user.id)
     outbox = OutboxRepository(v.session)
+    for chat_id, thread_id, title in titles:
+        # The topic leaves the team's queue: renamed and closed (no request_id: the row is gone).
+        await outbox.enqueue(
+            f"withdrawn-topic:{chat_id}:{thread_id}", "retitle",
+            {"chat": chat_id, "thread": thread_id, "name": title, "close": True},
+            now,
+        )  # fmt: skip
     for reference, chat_id, thread_id in withdrawn:
         if chat_id is not None:
             await outbox.enqueue(

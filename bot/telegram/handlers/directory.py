@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.content.models import GeoPoint
-from bot.directory.places import all_places, lookup_place, origin_of_location
+from bot.directory.places import all_places, lookup_place, origin_of_location, postal_origin
 from bot.directory.screens import (
     origin_ref,
     outside_screen,
@@ -48,6 +48,9 @@ async def ask_for_place(
 
 
 def _origin_point(v: Visit, origin: OriginRef) -> tuple[GeoPoint, str] | None:
+    if origin.postal is not None:
+        found = postal_origin(v.runtime.content, origin.postal)
+        return None if found is None else (found.point, found.label)
     if origin.place is not None:
         places = all_places(v.runtime.content)
         if not 0 <= origin.place < len(places):

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.content.models import ActionKind
-from bot.content.navigation import find_pages, language_picker, page_rows, page_screen
+from bot.content.navigation import language_picker, page_rows, page_screen
 from bot.safety.emergency import emergency_card
 from bot.safety.numbers import numbers_document
 from bot.screens import (
@@ -37,6 +37,7 @@ __all__ = [
     "on_media",
     "on_start",
     "on_text",
+    "on_write",
     "open_page",
     "screen_for_page",
 ]
@@ -197,7 +198,7 @@ async def on_text(update: Update, context: LotseContext) -> None:
             guessed = v.language
             v.user.language = guessed
         chain = content.language_chain(v.language)
-        matches = find_pages(content, update.effective_message.text or "", v.language)
+        matches = v.runtime.pages.find(update.effective_message.text or "", v.language)
         rows = [
             (Button(content.nodes[m.node_id].title.resolve(chain)[0], PageTarget(m.node_id)),)
             for m in matches
@@ -238,3 +239,24 @@ async def on_cancel(update: Update, context: LotseContext) -> None:
             return
         v.user.flow, v.user.flow_data = Flow.MENU, None
         await v.show(update, context, screen_for_page(v, v.runtime.content.root), edit=False)
+
+
+def contact_page(content) -> str | None:
+    """The menu page to write to the team from: the general topic's, else the first there is."""
+    pages = [
+        node.id
+        for node in content.nodes.values()
+        if node.action is not None and node.action.kind is ActionKind.CONTACT
+    ]
+    general = [n for n in pages if content.nodes[n].action.target == "general"]
+    return (general or pages or [None])[0]
+
+
+async def on_write(update: Update, context: LotseContext) -> None:
+    """/write: straight to writing to the team, as the menu's "write to a person" button does."""
+    async with visit(update, context) as v:
+        node_id = contact_page(v.runtime.content)
+        if node_id is None:
+            await v.show(update, context, screen_for_page(v, v.runtime.content.root), edit=False)
+            return
+        await open_page(update, context, v, node_id)

@@ -1,4 +1,4 @@
-"""Leaving no trace (/clear, discreet mode) and flood protection, on the Telegram side."""
+"""Leaving no trace (/clear, discreet mode) on the Telegram side (flood protection: person.visit)."""
 
 from __future__ import annotations
 
@@ -8,62 +8,23 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop
 
-from bot.safety.flood import FloodLimit, Verdict
 from bot.safety.traces import ChatTrace, batches
 from bot.screens import Button, PageTarget, SafetyTarget, Screen
-from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
 from bot.telegram.person import Visit, visit
 from bot.telegram.rendering import text_of
 
 __all__ = [
     "clear_idle_discreet_chats",
-    "flood_guard",
     "on_clear",
     "on_discreet",
     "on_safety_button",
 ]
 
 logger = logging.getLogger(__name__)
-FLOOD = FloodLimit()
 NOTE_SECONDS = 8  # the "chat cleared" note deletes itself after this many seconds
 DISCREET_AFTER = dt.timedelta(minutes=10)
-
-
-async def flood_guard(update: Update, context: LotseContext) -> None:
-    """Before any handler: count the person's update; over the limit, answer once, then ignore."""
-    person, chat = update.effective_user, update.effective_chat
-    if person is None or chat is None or chat.type != "private" or person.is_bot:
-        return
-    if update.message is None:
-        # Only messages count: button presses are paced by the person's own taps, and a spinner
-        # must never be left turning. (Admin blocks are checked for messages too.)
-        return
-    runtime = context.runtime
-    async with runtime.database.unit_of_work() as session:
-        users = UserRepository(session)
-        await users.get_or_create(person.id, runtime.clock.now())
-        user = await users.lock(person.id)
-        if user is None:
-            return
-        if user.banned:
-            raise ApplicationHandlerStop  # blocked by an admin: nothing more is answered
-        verdict = FLOOD.count(user, runtime.clock.now())
-        language = user.language
-    if verdict is Verdict.SERVE:
-        return
-    if verdict is Verdict.WARN:
-        tr = runtime.translator(language)
-        text = "⏳ " + tr.gettext(
-            "You are sending very many messages. Please wait a moment, then write again."
-        )
-        try:
-            await context.bot.send_message(chat.id, text)
-        except TelegramError:
-            logger.info("could not send the slow-down note")
-    raise ApplicationHandlerStop
 
 
 async def _clear(context: LotseContext, v: Visit) -> int:
@@ -125,10 +86,14 @@ async def _toggle_discreet(update: Update, context: LotseContext, v: Visit) -> N
     v.user.discreet_mode = not v.user.discreet_mode
     tr = v.tr
     if v.user.discreet_mode:
-        html = "🕶 " + tr.gettext(
+        minutes = int(DISCREET_AFTER.total_seconds() // 60)
+        html = "🕶 " + tr.ngettext(
+            "Discreet mode is on: this chat is cleared automatically %(minutes)d minute after your "
+            "last message, and notifications do not show the topic.",
             "Discreet mode is on: this chat is cleared automatically %(minutes)d minutes after your "
-            "last message, and notifications do not show the topic."
-        ) % {"minutes": int(DISCREET_AFTER.total_seconds() // 60)}
+            "last message, and notifications do not show the topic.",
+            minutes,
+        ) % {"minutes": minutes}
     else:
         html = tr.gettext("Discreet mode is off.")
     label = (

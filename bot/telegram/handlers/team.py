@@ -13,6 +13,7 @@ import re
 from telegram import Message, Update
 
 from bot.config import TeamSettings
+from bot.contact.queue import queue_state, record_state_change
 from bot.contact.repositories import OutboxRepository, RequestRepository
 from bot.content.telegram_html import escape
 from bot.i18n.catalogs import N_
@@ -38,23 +39,31 @@ def _team_of(context: LotseContext, chat_id: int) -> TeamSettings | None:
 
 
 async def _request_of(
-    requests: RequestRepository, message: Message, bot_id: int
+    requests: RequestRepository,
+    message: Message,
+    command: tuple[str, str] | None,
+    bot_id: int,
 ) -> ContactRequest | None:
     chat_id = message.chat_id
     if message.is_topic_message and message.message_thread_id is not None:
         return await requests.by_thread(chat_id, message.message_thread_id)
     reply = message.reply_to_message
-    if reply is None:
-        return None
-    found = await requests.by_team_message(chat_id, reply.message_id)
-    if found is None and reply.from_user is not None and reply.from_user.id == bot_id:
-        # A card or copy of ours whose id was never recorded (the process died right after
-        # sending it, and it was sent again): its first line names the request.
-        head = (reply.text or reply.caption or "").split("\n", 1)[0]
-        if (named := _REFERENCE.search(head)) is not None:
-            request = await requests.by_reference(named.group(0))
-            found = request if request is not None and request.team_chat_id == chat_id else None
-    return found
+    if reply is not None:
+        found = await requests.by_team_message(chat_id, reply.message_id)
+        if found is None and reply.from_user is not None and reply.from_user.id == bot_id:
+            # A card or copy of ours whose id was never recorded (the process died right after
+            # sending it, and it was sent again): its first line names the request.
+            head = (reply.text or reply.caption or "").split("\n", 1)[0]
+            if (named := _REFERENCE.search(head)) is not None:
+                request = await requests.by_reference(named.group(0))
+                found = request if request is not None and request.team_chat_id == chat_id else None
+        return found
+    if command is not None and command[0] == "reopen" and command[1]:
+        # A closed topic takes messages from admins only: "/reopen #K7QF" works anywhere in the
+        # team's chat, for this chat's requests only.
+        found = await requests.by_reference(command[1])
+        return found if found is not None and found.team_chat_id == chat_id else None
+    return None
 
 
 _REFERENCE = re.compile(r"#[0-9A-Za-z]{4}\b")
@@ -86,8 +95,9 @@ async def on_team_message(update: Update, context: LotseContext) -> None:
             raise AlreadyHandled(update.update_id)  # handled before a restart: not twice
         requests = RequestRepository(session, runtime.cipher)
         outbox = OutboxRepository(session)
-        request = await _request_of(requests, message, context.bot.id)
         command = _command(message)
+        request = await _request_of(requests, message, command, context.bot.id)
+        before = queue_state(request) if request is not None else None
         if request is None:
             if command is not None:
                 reply_text = tr.gettext(
@@ -126,6 +136,8 @@ async def on_team_message(update: Update, context: LotseContext) -> None:
                     now,
                     request_id=request.id,
                 )
+        if request is not None and before is not None:
+            await record_state_change(outbox, request, before, now)
     if reply_text:
         await message.reply_text(reply_text)
     runtime.kick_delivery()
@@ -136,6 +148,8 @@ async def _run_command(command, request, requests, outbox, update, runtime, now)
     tr = team_translator(runtime)
     coordinator = update.effective_user.first_name[:64]
     if name == "claim":
+        # "/claim NAME": the team alias the coordinator chose instead of their first name.
+        coordinator = " ".join(argument.split())[:64] or coordinator
         request.status = RequestStatus.CLAIMED
         request.claimed_by_name, request.claimed_by_id = coordinator, update.effective_user.id
         request.first_answer_at = request.first_answer_at or now
@@ -151,7 +165,7 @@ async def _run_command(command, request, requests, outbox, update, runtime, now)
         request.status, request.closed_at = RequestStatus.CLOSED, now
         return "✅ " + tr.gettext("Request closed by %(name)s.") % {"name": escape(coordinator)}
     if name == "reopen":
-        request.status, request.closed_at = RequestStatus.OPEN, None
+        requests.reopen(request)
         return "↩️ " + tr.gettext("Request reopened by %(name)s.") % {"name": escape(coordinator)}
     if name in ("block", "unblock"):
         if update.effective_user.id not in runtime.settings.admins:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import pytest
+
 from bot.content.check import check_content
-from tests.helpers.content import CONTENT, EN, REPO, translation_file, write_content
+from tests.helpers.content import (
+    CONTENT,
+    EN,
+    REPO,
+    default_content,
+    translation_file,
+    write_content,
+)
 
 TODAY = dt.date(2026, 11, 25)
 GLOSSARY = """\
@@ -84,3 +93,34 @@ def test_the_shipped_glossary_catches_a_planted_kurmanji_and_pashto_variant(tmp_
     assert files == ["content/translations/ku.yaml", "locales/ps/LC_MESSAGES/messages.po"]
     assert any('"chat"' in message for _, message in found)
     assert any('"تلیفون"' in message for _, message in found)
+
+
+@pytest.mark.parametrize(
+    ("language", "right", "wrong"),
+    [
+        ("uk", "Ви", "ви"),  # the polite form is capitalised, as in the content
+        ("ru", "Вы", "вы"),
+        ("ar", "اختاروا لغتكم", "اختر لغتك"),  # the polite plural, not the masculine singular
+        ("ku", "Acîl", "Alîkariya lezgîn"),
+    ],
+)
+def test_the_form_of_address_and_spelling_of_the_catalogs_is_checked(
+    tmp_path, language, right, wrong
+):
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copytree(REPO / "locales", tmp_path / "locales")
+    catalog = tmp_path / "locales" / language / "LC_MESSAGES" / "messages.po"
+    text = catalog.read_text(encoding="utf-8")
+    assert f'"{right}' in text or f" {right}" in text
+    catalog.write_text(text.replace(right, wrong, 1), encoding="utf-8")
+    found = glossary_warnings(check_content(tmp_path / "content", today=TODAY))
+    assert {where.split(":")[0] for where, _ in found} == {
+        f"locales/{language}/LC_MESSAGES/messages.po"
+    }
+    assert any(f'"{wrong.split()[0]}' in message for _, message in found)
+
+
+def test_every_polite_language_has_its_form_of_address_in_the_glossary():
+    glossary = default_content().glossary
+    for language in ("de", "ar", "fa", "uk", "ru", "fr", "tr", "ps"):
+        assert any(term.term == "Sie (Anrede)" for term in glossary[language]), language

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bot.content.models import GeoPoint
-from bot.directory.places import lookup_place, nearest_region, origin_of_location
+from bot.directory.places import (
+    district_of,
+    lookup_place,
+    nearest_region,
+    origin_of_location,
+    postal_origin,
+)
 from tests.helpers.content import default_content
 
 
@@ -40,3 +46,18 @@ def test_location_inside_and_outside_the_regions():
     assert origin_of_location(content, berlin).region is None
     region, km = nearest_region(content, berlin)
     assert region is not None and km > 300
+
+
+def test_a_postal_code_is_named_with_its_city_and_district():
+    found = lookup_place(default_content(), "44137")
+    assert found.origin.label == "44137 Dortmund-Innenstadt-West"
+    assert found.origin.postal == "44137"
+    assert postal_origin(default_content(), "44137") == found.origin
+    assert postal_origin(default_content(), "4413") is None
+
+
+def test_the_district_of_a_service():
+    content = default_content()
+    # 44135 belongs to three districts: the one nearest to the service's location wins
+    assert district_of(content, content.services["do-frauenberatung-beispiel"]) == "Innenstadt-West"
+    assert district_of(content, content.services["do-teilhabe-beispiel"]) == "Hörde"

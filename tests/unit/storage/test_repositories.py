@@ -1,10 +1,11 @@
-"""UserRepository: creating a person once, even from two processes; locking; forgetting."""
+"""UserRepository: creating a person once, even from two processes; arriving; locking; forgetting."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.storage.database import Database
@@ -67,12 +68,15 @@ async def test_two_processes_creating_the_same_person_at_once_make_one_row(
     assert await _count_users(database) == 1
 
 
-async def test_many_concurrent_first_visits_make_one_row(database, database_url, database_schema):
+@pytest.mark.parametrize("arrival", ["get_or_create", "arrive"])
+async def test_many_concurrent_first_visits_make_one_row(
+    database, database_url, database_schema, arrival
+):
     other_process = Database(database_url, schema=database_schema)
 
     async def visit(db: Database) -> int:
         async with db.unit_of_work() as session:
-            return (await UserRepository(session).get_or_create(3003, NOW)).id
+            return (await getattr(UserRepository(session), arrival)(3003, NOW)).id
 
     try:
         ids = await asyncio.gather(*(visit(db) for db in [database, other_process] * 4))
@@ -83,8 +87,16 @@ async def test_many_concurrent_first_visits_make_one_row(database, database_url,
     assert await _count_users(database) == 1
 
 
+async def _hold(users: UserRepository, how: str, telegram_id: int, now: dt.datetime) -> User | None:
+    """Take the person for the unit of work the way a handler does: ``lock`` or ``arrive``."""
+    if how == "lock":
+        return await users.lock(telegram_id)
+    return await users.arrive(telegram_id, now)
+
+
+@pytest.mark.parametrize("how", ["lock", "arrive"])
 async def test_lock_makes_a_second_process_wait_and_then_see_the_change(
-    database, database_url, database_schema
+    database, database_url, database_schema, how
 ):
     async with database.unit_of_work() as session:
         await UserRepository(session).get_or_create(3004, NOW)
@@ -94,7 +106,7 @@ async def test_lock_makes_a_second_process_wait_and_then_see_the_change(
 
     async def first() -> None:
         async with database.unit_of_work() as session:
-            user = await UserRepository(session).lock(3004)
+            user = await _hold(UserRepository(session), how, 3004, NOW)
             assert user is not None
             first_locked.set()
             await asyncio.sleep(0.3)
@@ -109,7 +121,7 @@ async def test_lock_makes_a_second_process_wait_and_then_see_the_change(
             # committed, so the session holds an older copy that lock() must refresh. (SQLite
             # has already waited for the first process when the unit of work began.)
             read_before = await users.get_or_create(3004, NOW + dt.timedelta(minutes=1))
-            user = await users.lock(3004)
+            user = await _hold(users, how, 3004, NOW + dt.timedelta(minutes=2))
             events.append("second locked")
             assert user is read_before
             return user.language
@@ -138,3 +150,17 @@ async def test_delete_forgets_the_person(database):
         assert await users.delete(3005) is False
 
     assert await _count_users(database) == 0
+
+
+async def test_arrive_creates_once_and_marks_the_person_seen(database):
+    later = NOW + dt.timedelta(hours=3)
+    async with database.unit_of_work() as session:
+        first = await UserRepository(session).arrive(3101, NOW)
+        first_id = first.id
+        first.language = "fa"
+    async with database.unit_of_work() as session:
+        again = await UserRepository(session).arrive(3101, later)
+
+    assert again.id == first_id
+    assert (again.first_seen, again.last_seen, again.language) == (NOW, later, "fa")
+    assert await _count_users(database) == 1

@@ -74,3 +74,15 @@ def test_decoding_anything_never_raises(data):
 )
 def test_forged_search_data_is_refused(data):
     assert CODEC.decode(data) is None
+
+
+def test_a_typed_postal_code_travels_in_the_buttons():
+    from bot.screens import OriginRef, SearchTarget
+    from bot.telegram.callback_data import CallbackCodec
+    from tests.helpers.content import default_content
+
+    codec = CallbackCodec(default_content())
+    target = SearchTarget("violence", OriginRef(postal="44137"), 3, 1)
+    assert codec.decode(codec.encode(target)).target == target
+    data = codec.encode(target).replace("Z44137", "Z4413x")
+    assert codec.decode(data) is None

@@ -1,0 +1,131 @@
+"""Profile Lotse serving updates: py-spy samples the bot process, the summary says where time goes.
+
+``python -m bench.profile_updates [button|text] [--database URL]`` runs the bot under
+``py-spy record`` while simulated people send updates at saturation (as in :mod:`bench.updates`),
+then prints the functions with the largest share of samples: inclusive (the function and what it
+calls) and self (the function's own code), across all threads (the aiosqlite worker included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.updates import ACTIONS, Answers, Crowd, bot_process, closed_loop, fill_people, greet
+from bot.emulator import BotApiEmulator
+
+__all__ = ["main", "summarise"]
+
+
+# Leaf frames where a thread waits without using the CPU, which py-spy cannot tell from work:
+# the event loop's epoll, aiosqlite's worker waiting for its next statement (``tx.get()``), and
+# the executor thread reading the benchmark's stdin.
+WAITING = (
+    "EpollSelector.select (selectors.py",
+    "_connection_worker_thread (core.py:59",
+    "_WorkItem.run (thread.py",
+)
+
+
+def _frame(raw_frame: str) -> tuple[str, str]:
+    """``(function (file), function (file:line))`` of one py-spy frame ``function (path:line)``.
+
+    Lotse's own files keep their path (``bot/…``), so that they stand out.
+    """
+    function, _, where = raw_frame.rpartition(" (")
+    path, _, line = where.rstrip(")").rpartition(":")
+    name = f"{function} ({path if path.startswith('bot/') else path.rsplit('/', 1)[-1]}"
+    return name + ")", f"{name}:{line})"
+
+
+def summarise(raw: Path, top: int = 30) -> str:
+    """The heaviest functions of py-spy's collapsed stacks (``--format raw``), waiting left out."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = waiting = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        samples = int(count)
+        frames = [_frame(f) for f in stack.split(";") if " (" in f]
+        if not frames:
+            continue
+        if frames[-1][1].startswith(WAITING):
+            waiting += samples
+            continue
+        total += samples
+        for name in {name for name, _ in frames}:
+            inclusive[name] += samples
+        own[frames[-1][0]] += samples
+    lines = [f"{total} samples at work ({waiting} more waiting, left out)", ""]
+    lines += ["inclusive %  function"]
+    lines += [f"{100 * n / total:10.1f}  {f}" for f, n in inclusive.most_common(top)]
+    lines += ["", "inclusive %  Lotse's own functions"]
+    ours = [(f, n) for f, n in inclusive.most_common() if "(bot/" in f]
+    lines += [f"{100 * n / total:10.1f}  {f}" for f, n in ours[:top]]
+    lines += ["", "self %  function"]
+    lines += [f"{100 * n / total:6.1f}  {f}" for f, n in own.most_common(top)]
+    return "\n".join(lines)
+
+
+async def profile(what: str, database: str | None, updates: int, out: Path) -> None:
+    from bot.content.loader import load_content_or_raise
+    from bot.storage.migrate import upgrade_database
+
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database or f"sqlite+aiosqlite:///{tmp}/lotse.db"
+        await upgrade_database(url)
+        await fill_people(url, None, 10_000)
+        async with BotApiEmulator() as emulator:
+            answers, token = Answers(emulator), emulator.create_bot()
+            crowd = Crowd(emulator, load_content_or_raise("content"))
+            async with bot_process("lotse", emulator, token, database=url, rate_limit=False) as bot:
+                people = crowd.people(50)
+                await greet(answers, people)
+                # Attach only now: start-up (content, catalogs) is not what an update costs.
+                spy = subprocess.Popen(
+                    [
+                        py_spy,
+                        "record",
+                        "--format",
+                        "raw",
+                        "--rate",
+                        "250",
+                        "--threads",
+                        "--pid",
+                        str(bot.pid),
+                        "-o",
+                        str(out),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                await asyncio.sleep(1)
+                await closed_loop(answers, people, ACTIONS[what], updates, bot.pid)
+                spy.send_signal(signal.SIGINT)
+                await asyncio.get_running_loop().run_in_executor(None, spy.wait)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=tuple(ACTIONS), nargs="?", default="text")
+    parser.add_argument("--database", help="default: a new SQLite file")
+    parser.add_argument("--updates", type=int, default=800)
+    parser.add_argument("--out", default="/tmp/lotse-profile.txt")
+    parser.add_argument("--summarise", action="store_true", help="only summarise --out again")
+    args = parser.parse_args()
+    out = Path(args.out)
+    if not args.summarise:
+        asyncio.run(profile(args.what, args.database, args.updates, out))
+    print(summarise(out))
+
+
+if __name__ == "__main__":
+    main()
