@@ -50,11 +50,7 @@ async def count_deliveries(runtime, emulator, groups, walkers, coordinators, *, 
             if request.status is RequestStatus.DRAFT:
                 continue
             reference = "#" + request.reference
-            cards = sum(
-                n
-                for text, n in team_texts.items()
-                if text.startswith(("📨 ", "🚨 ")) and (reference + " ") in text
-            )
+            cards = sum(n for text, n in team_texts.items() if _is_card(text, reference))
             figures["requests_lost"] += cards == 0
             figures["cards_doubled"] += max(cards - 1, 0)
             for message in await repository.messages(request):
@@ -96,6 +92,13 @@ async def count_deliveries(runtime, emulator, groups, walkers, coordinators, *, 
             "Antwort" in str(r.params.get("text", "")) for r in lost_answers
         ),
     }
+
+
+def _is_card(text: str, reference: str) -> bool:
+    """Whether ``text`` is the card of ``reference`` (in plain groups a state line comes first)."""
+    return any(
+        line.startswith(("📨 ", "🚨 ")) and (reference + " ") in line for line in text.splitlines()
+    )
 
 
 def _chat(record) -> int | None:

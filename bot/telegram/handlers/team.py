@@ -50,13 +50,14 @@ async def _request_of(
     reply = message.reply_to_message
     if reply is not None:
         found = await requests.by_team_message(chat_id, reply.message_id)
-        if found is None and reply.from_user is not None and reply.from_user.id == bot_id:
-            # A card or copy of ours whose id was never recorded (the process died right after
-            # sending it, and it was sent again): its first line names the request.
-            head = (reply.text or reply.caption or "").split("\n", 1)[0]
-            if (named := _REFERENCE.search(head)) is not None:
-                request = await requests.by_reference(named.group(0))
-                found = request if request is not None and request.team_chat_id == chat_id else None
+        ours = reply.from_user is not None and reply.from_user.id == bot_id
+        # A card or copy of ours whose id was never recorded (the process died right after
+        # sending it, and it was sent again): its head names the request before anything the
+        # person wrote.
+        named = _REFERENCE.search(reply.text or reply.caption or "") if ours else None
+        if found is None and named is not None:
+            request = await requests.by_reference(named.group(0))
+            found = request if request is not None and request.team_chat_id == chat_id else None
         return found
     if command is not None and command[0] == "reopen" and command[1]:
         # A closed topic takes messages from admins only: "/reopen #K7QF" works anywhere in the
