@@ -67,27 +67,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="also fail on warnings")
     check.set_defaults(handler=_content_check)
-    for name, help_text, handler in (
+    language_args = (
+        ("language", {"help": "language code, e.g. ar"}),
+        ("keys", {"nargs": "*", "help": "only these text keys (default: all of the language)"}),
+    )
+    for name, help_text, handler, arguments in (
         (
             "refresh",
             "after review: record that translations match the current German text",
             _content_refresh,
+            language_args,
         ),
         (
             "review",
             "record that a native speaker reviewed translations against the current German text",
             _content_review,
+            language_args,
+        ),
+        (
+            "export-po",
+            "write the texts as one gettext .po file per language for translators",
+            _content_export_po,
+            (("dir", {"help": "the folder to write <language>.po into"}),),
+        ),
+        (
+            "import-po",
+            "write the translations of the .po files in DIR back into the content",
+            _content_import_po,
+            (("dir", {"help": "the folder holding <language>.po files"}),),
         ),
     ):
-        marker = content_commands.add_parser(name, parents=[common], help=help_text)
-        marker.add_argument("language", help="language code, e.g. ar")
-        marker.add_argument(
-            "keys", nargs="*", help="only these text keys (default: all of the language)"
-        )
-        marker.add_argument(
+        action = content_commands.add_parser(name, parents=[common], help=help_text)
+        for argument, options in arguments:
+            action.add_argument(argument, **options)
+        action.add_argument(
             "--path", help="the content folder (default: content.path of the config)"
         )
-        marker.set_defaults(handler=handler)
+        action.set_defaults(handler=handler)
     preview = content_commands.add_parser(
         "preview",
         parents=[common],
@@ -186,6 +202,25 @@ def _content_preview(args: argparse.Namespace) -> int:
     print(
         f"{result.files} files for {', '.join(result.languages)} written; open {out / 'index.html'}"
     )
+
+
+def _content_export_po(args: argparse.Namespace) -> int:
+    from bot.content.pofiles import export_po
+
+    for path in export_po(_content_path(args, args.path), Path(args.dir)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _content_import_po(args: argparse.Namespace) -> int:
+    from bot.content.pofiles import import_po
+
+    result = import_po(_content_path(args, args.path), Path(args.dir))
+    for path in result.files:
+        print(f"updated {path}")
+    print(f"{len(result.updated)} translations written.")
+    for key in result.unknown:
+        print(f"{key}: the content has no such text (any more); left out")
     return 0
 
 
