@@ -163,6 +163,7 @@ class ActionKind(enum.StrEnum):
     LANGUAGE = "language"
     LINK = "link"
     ATTACHMENT = "attachment"
+    EVENTS = "events"  # the upcoming events of the person's region
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,12 +307,22 @@ class Event:
     id: str
     title: LocalizedText
     text: LocalizedText | None
-    start: dt.datetime
+    start: dt.datetime  # local time of the network (settings.timezone), naive as written
     end: dt.datetime | None
     place: str | None
     regions: tuple[str, ...]
     file: str
     line: int
+    address: Address | None = None
+    location: GeoPoint | None = None
+    topics: tuple[str, ...] = ()
+    registration: str | None = None  # a web address where people register
+    contact: str | None = None  # a phone number or e-mail address for questions
+
+    @property
+    def last_day(self) -> dt.date:
+        """The day the event ends (its start day if no end is given)."""
+        return (self.end or self.start).date()
 
 
 @dataclass(frozen=True, slots=True)

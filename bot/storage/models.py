@@ -29,6 +29,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.ext.mutable import MutableDict
@@ -42,6 +43,7 @@ __all__ = [
     "ContactMethod",
     "ContactRequest",
     "Direction",
+    "EventReminder",
     "Flow",
     "IntEnumType",
     "MessageKind",
@@ -167,6 +169,8 @@ class User(Base):
     # Flood protection: messages counted in the current window, which started at this time.
     flood_window_start: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     flood_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The region the person chose for events near them (a region id of the content).
+    region: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<User id={self.id} language={self.language!r} flow={self.flow!r}>"
@@ -378,3 +382,23 @@ class ChatMessage(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(BigInteger)
     sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class EventReminder(Base):
+    """A person asked to be reminded of an event of the content the day before it starts.
+
+    Only the event's id and when the reminder went out; the person's row owns it (erased with
+    them). ``sent_at`` is set in the same unit of work that puts the message into the outbox.
+    """
+
+    __tablename__ = "event_reminders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "event_id", name="uq_event_reminders_user_id"),
+        Index("ix_event_reminders_pending", "sent_at", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.contact.followup import run_follow_up
+from bot.events.reminders import run_event_reminders
 from bot.runtime import Runtime
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
@@ -143,6 +144,7 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
 
     async def follow_up(context) -> None:
         await run_follow_up(context.runtime)
+        await run_event_reminders(context.runtime)
 
     job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
 

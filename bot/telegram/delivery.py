@@ -489,7 +489,32 @@ async def _team_text(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     return {"message_id": sent.message_id}
 
 
+async def _event_reminder(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """The reminder of an event the person asked for, in their language, the day before."""
+    from bot.events.listing import event_details
+    from bot.i18n.bidi import rtl_message
+
+    event = next((e for e in runtime.content.events if e.id == payload.get("event")), None)
+    async with runtime.database.unit_of_work() as session:
+        person = await session.get(User, payload.get("user"))
+        if event is None or person is None or person.blocked_bot or person.banned:
+            return {"skipped": True}
+        chat_id, language, user_id = person.telegram_id, person.language, person.id
+    tr = runtime.translator(language)
+    text = (
+        "⏰ " + escape(tr.gettext("Reminder: this event is tomorrow."))
+        + "\n\n" + event_details(runtime.content, event, tr, runtime.settings.timezone)
+    )  # fmt: skip
+    sent = await bot.send_message(
+        chat_id, rtl_message(text) if tr.is_rtl else text, parse_mode="HTML"
+    )
+    async with runtime.database.unit_of_work() as session:
+        ChatTrace(session).record(user_id, sent.message_id, runtime.clock.now())
+    return {"message_id": sent.message_id}
+
+
 _PERFORM = {
+    "event-reminder": _event_reminder,
     "open": _open,
     "to-team": _to_team,
     "to-person": _to_person,
