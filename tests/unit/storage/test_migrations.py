@@ -31,6 +31,7 @@ ALL_TABLES = {
     "request_messages",
     "outbox",
     "chat_messages",
+    "event_reminders",
 }
 
 
