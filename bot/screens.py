@@ -93,8 +93,9 @@ class ContactTarget:
 class EventTarget:
     """Events near the person: list them, choose the region, switch a reminder on or off.
 
-    ``action`` is ``list``, ``regions`` (offer the regions), ``region`` (``value``: its id) or
-    ``remind`` (``value``: the event's position in the content of this version).
+    ``action`` is ``list``, ``regions`` (offer the regions), ``region`` (``value``: its id),
+    ``news`` (subscribe to the region's news, or unsubscribe) or ``remind`` (``value``: the
+    event's position in the content of this version).
     """
 
     action: str

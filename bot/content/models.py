@@ -26,6 +26,7 @@ __all__ = [
     "Language",
     "LocalizedText",
     "MenuNode",
+    "News",
     "Place",
     "Region",
     "ReviewStatus",
@@ -347,6 +348,17 @@ class GlossaryTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class News:
+    """News of the network that an admin sends to the subscribers of its regions (``/announce``)."""
+
+    id: str
+    text: LocalizedText
+    regions: tuple[str, ...]  # empty: every region
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """Everything the editors maintain, loaded and linked, ready for the bot."""
 
@@ -366,6 +378,7 @@ class Content:
     texts: Mapping[str, LocalizedText] = field(default_factory=dict)
     # language code -> the terms of its glossary (content/glossary.yaml)
     glossary: Mapping[str, tuple[GlossaryTerm, ...]] = field(default_factory=dict)
+    news: Mapping[str, News] = field(default_factory=dict)
 
     def language_chain(self, language: str) -> tuple[str, ...]:
         """The languages to try, in order, for a person who reads ``language``."""

@@ -30,6 +30,7 @@ from bot.content.models import (
     Language,
     LocalizedText,
     MenuNode,
+    News,
     Place,
     Region,
     ReviewStatus,
@@ -66,6 +67,7 @@ class Gathered:
     helplines: dict[str, Helpline] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
+    news: dict[str, News] = field(default_factory=dict)
     crisis_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     crisis_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     glossary: dict[str, list[GlossaryTerm]] = field(default_factory=dict)
@@ -521,6 +523,17 @@ def _parse_events(node: Node, ctx: _Context) -> None:
             ctx.gathered.events[ident] = event
 
 
+def _parse_news(node: Node, ctx: _Context) -> None:
+    for entry in ctx.entries(node, "news"):
+        reader = MapReader.open(entry, ctx.path, ctx.findings, "news", ("id", "text", "regions"))
+        if reader is None or (ident := ctx.identify(reader, ctx.gathered.news, "news")) is None:
+            continue
+        text = ctx.text(reader, "text", f"news.{ident}.text", required=True)
+        regions = ctx.refs(reader, "news", ident, "regions")
+        if text is not None:
+            ctx.gathered.news[ident] = News(ident, text, regions, ctx.file, reader.line)
+
+
 def _parse_crisis_words(node: Node, ctx: _Context) -> None:
     if not isinstance(node, MappingNode):
         ctx.findings.error(
@@ -668,6 +681,7 @@ SECTIONS: dict[str, Callable[[Node, _Context], None]] = {
     "helplines": _parse_helplines,
     "templates": _parse_templates,
     "events": _parse_events,
+    "news": _parse_news,
     "crisis_words": _parse_crisis_words,
     "translations": _parse_translations,
     "glossary": lambda node, ctx: parse_glossary(

@@ -497,6 +497,15 @@ def _others(content: Content, gathered: Gathered, findings: Findings) -> None:
 
 
 def _events(content: Content, gathered: Gathered, findings: Findings, today: dt.date) -> None:
+    for n in content.news.values():
+        _ref(
+            findings,
+            gathered,
+            ("news", n.id, "regions"),
+            (n.file, n.line),
+            content.regions,
+            "region",
+        )
     for e in content.events:
         at = _Where(e.file, e.line, gathered.field_lines.get(("event", e.id), {}))
         what = f'event "{e.id}"'

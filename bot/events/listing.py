@@ -80,6 +80,7 @@ def events_screen(
     now: dt.datetime,
     timezone: str,
     reminded: set[str],
+    subscribed: bool = False,
 ) -> Screen:
     """The upcoming events of ``region``, each with a button to switch its reminder on or off."""
     chain = content.language_chain(tr.language)
@@ -111,6 +112,11 @@ def events_screen(
             tr.gettext("There are no upcoming events in %(region)s at the moment.")
             % {"region": region_name}
         )
+    if subscribed:
+        news = "📰 " + tr.gettext("Stop news of %(region)s") % {"region": region_name}
+    else:
+        news = "📰 " + tr.gettext("Get news of %(region)s") % {"region": region_name}
+    rows.append((Button(news, EventTarget("news")),))
     rows.append((Button("📍 " + tr.gettext("Change region"), EventTarget("regions")),))
     rows.extend(page_rows(content, node_id, tr.language, tr))
     return Screen(html=body, rows=tuple(rows))

@@ -38,6 +38,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "NAMING_CONVENTION",
+    "Announcement",
     "Base",
     "ChatMessage",
     "ContactMethod",
@@ -171,6 +172,8 @@ class User(Base):
     flood_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # The region the person chose for events near them (a region id of the content).
     region: Mapped[str | None] = mapped_column(String(64))
+    # Opted in to news of that region (announcements of its events, the network's news).
+    news_subscribed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<User id={self.id} language={self.language!r} flow={self.flow!r}>"
@@ -402,3 +405,17 @@ class EventReminder(Base):
     event_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class Announcement(Base):
+    """Something announced to the subscribers of regions: a new event, or news of the network.
+
+    The key (``event:<id>``, ``news:<id>``) makes it happen once: the row and the outbox entries
+    for every subscriber are written in one unit of work, so a restart never announces it twice.
+    """
+
+    __tablename__ = "announcements"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    recipients: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -99,7 +99,7 @@ class CallbackCodec:
         if kind == "e" and rest:
             version, _, rest = rest.partition(":")
             action, _, value = rest.partition(":")
-            if action not in ("list", "regions", "region", "remind"):
+            if action not in ("list", "regions", "region", "news", "remind"):
                 return None
             if version != self.version:
                 return Decoded(PageTarget("main"), stale=True)

@@ -286,6 +286,8 @@ async def _event_lines(v: Visit) -> list[str]:
     if region is not None:
         name = region.name.resolve(content.language_chain(v.language))[0]
         lines.append(tr.gettext("Region for events: %(region)s") % {"region": name})
+        if v.user.news_subscribed:
+            lines.append(tr.gettext("News of %(region)s: subscribed") % {"region": name})
     reminders = await EventReminderRepository(v.session).events_of(v.user.id)
     if reminders:
         lines.append(tr.gettext("Event reminders: %(count)d") % {"count": len(reminders)})

@@ -5,13 +5,15 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.content.models import ActionKind
+from bot.content.telegram_html import escape
 from bot.events.listing import events_screen, region_choice_screen
+from bot.events.news import announce_news
 from bot.events.reminders import EventReminderRepository
-from bot.screens import EventTarget
+from bot.screens import EventTarget, Screen
 from bot.telegram.context import LotseContext
-from bot.telegram.person import Visit
+from bot.telegram.person import Visit, visit
 
-__all__ = ["on_event_button", "show_events"]
+__all__ = ["on_announce", "on_event_button", "show_events"]
 
 
 def _events_page(v: Visit) -> str:
@@ -43,6 +45,7 @@ async def show_events(update: Update, context: LotseContext, v: Visit, node_id: 
         now=runtime.clock.now(),
         timezone=runtime.settings.timezone,
         reminded=reminded,
+        subscribed=v.user.news_subscribed,
     )
     await v.show(update, context, screen)
 
@@ -61,6 +64,9 @@ async def on_event_button(
         region = content.regions.get(target.value)
         if region is not None and region.active:
             v.user.region = region.id
+    elif target.action == "news" and v.user.region in content.regions:
+        # One tap: on, or off again. The news follow the region the person has chosen.
+        v.user.news_subscribed = not v.user.news_subscribed
     elif target.action == "remind" and target.value.isdigit():
         position = int(target.value)
         if position < len(content.events):
@@ -68,3 +74,28 @@ async def on_event_button(
                 v.user.id, content.events[position].id, v.runtime.clock.now()
             )
     await show_events(update, context, v, node_id)
+
+
+async def on_announce(update: Update, context: LotseContext) -> None:
+    """/announce NEWS_ID (admins): send news of the content to the subscribers of its regions."""
+    async with visit(update, context) as v:
+        runtime, tr = v.runtime, v.tr
+        if update.effective_user.id not in runtime.settings.admins:
+            html = tr.gettext("Only administrators can send announcements.")
+        else:
+            news_id = (context.args or [""])[0]
+            if news_id not in runtime.content.news:
+                known = ", ".join(sorted(runtime.content.news)) or "—"
+                html = tr.gettext("Send news of the content with /announce ID. News: %(ids)s") % {
+                    "ids": escape(known)
+                }
+            else:
+                now = runtime.clock.now()
+                result = await announce_news(v.session, runtime.content, news_id, now)
+                v.deliver_after_commit()
+                if result.new:
+                    html = tr.gettext("Announced. Subscribers: %(count)d")
+                else:
+                    html = tr.gettext("This was announced before. Subscribers: %(count)d")
+                html = "📣 " + html % {"count": result.recipients}
+        await v.show(update, context, Screen(html=html), edit=False)

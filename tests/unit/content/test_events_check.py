@@ -80,3 +80,23 @@ def test_past_events_are_flagged_as_warnings(tmp_path):
     warnings = [(f.code, f.line) for f in report.warnings if f.code == "past-event"]
     assert warnings == [("past-event", 4)]
     assert report.errors == []
+
+
+def test_news_are_read_and_their_regions_checked(tmp_path):
+    news = """\
+news:
+  - id: sommerfest
+    text: Das Sommerfest ist am 1. Juli.
+    regions: [dortmund]
+  - id: rundbrief
+    text: Der Rundbrief ist da.
+    regions: [dortmnud]
+"""
+    folder = write_content(tmp_path, {"news.yaml": news})
+    assert ("dangling-reference", "content/news.yaml:7") in {
+        (code, where) for code, where, _ in findings(folder)
+    }
+    folder = write_content(tmp_path, {"news.yaml": news.replace("dortmnud", "dortmund")})
+    content = load_content_or_raise(folder)
+    assert content.news["sommerfest"].text.source == "Das Sommerfest ist am 1. Juli."
+    assert content.news["rundbrief"].regions == ("dortmund",)

@@ -32,6 +32,7 @@ ALL_TABLES = {
     "outbox",
     "chat_messages",
     "event_reminders",
+    "announcements",
 }
 
 

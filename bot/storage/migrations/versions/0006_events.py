@@ -1,4 +1,4 @@
-"""Events: the region a person chose for events near them, and their event reminders.
+"""Events and news: a person's region and opt-in to its news, event reminders, announcements.
 
 Revision ID: 0006
 Revises: 0003
@@ -21,6 +21,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("region", sa.String(length=64), nullable=True))
+        batch.add_column(
+            sa.Column("news_subscribed", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+    op.create_table(
+        "announcements",
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recipients", sa.Integer(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_announcements")),
+    )
     op.create_table(
         "event_reminders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -43,5 +53,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_event_reminders_pending", table_name="event_reminders")
     op.drop_table("event_reminders")
+    op.drop_table("announcements")
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("news_subscribed")
         batch.drop_column("region")
