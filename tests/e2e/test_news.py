@@ -4,7 +4,6 @@ subscribers of their regions once, admins announcing news, erasure."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from types import MappingProxyType
 
 from sqlalchemy import text
