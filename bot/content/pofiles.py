@@ -223,6 +223,8 @@ class _TranslationFiles:
             return False
         value = _styled(translated, old_text)
         if isinstance(old, CommentedMap):
+            if not same_text and "reviewed" in old:
+                del old["reviewed"]  # a native speaker reviewed the old text, not this one
             old["text"] = value
             if fingerprint is not None:
                 if "from" in old:

@@ -13,6 +13,7 @@ from bot.cli import main
 from bot.content.loader import load_content_or_raise
 from bot.content.models import source_hash
 from bot.content.pofiles import export_po, import_po
+from bot.content.refresh import review_translations
 from bot.errors import ContentError
 from tests.helpers.content import CONTENT
 
@@ -208,3 +209,13 @@ def test_unknown_keys_are_reported_and_broken_files_name_their_line(
     po.unlink()
     with pytest.raises(ContentError, match="xx is not a translated language"):
         import_po(content_copy, tmp_path / "po")
+
+
+def test_a_changed_text_is_no_longer_marked_reviewed(content_copy: Path, tmp_path: Path) -> None:
+    review_translations(content_copy, "fr", ("helpline.polizei.name", "helpline.notruf.name"))
+    export_po(content_copy, tmp_path / "po")
+    _edit_po(tmp_path / "po" / "fr.po", {"helpline.polizei.name": ("Police (110)", False)})
+    import_po(content_copy, tmp_path / "po")
+    texts = load_content_or_raise(content_copy).texts
+    assert not texts["helpline.polizei.name"].is_reviewed("fr")
+    assert texts["helpline.notruf.name"].is_reviewed("fr")
