@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot.contact.followup import run_follow_up
 from bot.events.news import announce_new_events
 from bot.events.reminders import run_event_reminders
+from bot.network.freshness import run_weekly_freshness
 from bot.runtime import Runtime
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
@@ -149,6 +150,7 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
         await run_follow_up(context.runtime)
         await run_event_reminders(context.runtime)
         await announce_new_events(context.runtime)
+        await run_weekly_freshness(context.runtime)
 
     job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
 

@@ -550,7 +550,18 @@ async def _announcement(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     return {"message_id": sent.message_id}
 
 
+async def _freshness(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """The weekly freshness message to one admin, from the content as it is now."""
+    from bot.network.freshness import freshness_message
+
+    today = runtime.clock.now().astimezone(runtime.settings.tz).date()
+    text = freshness_message(runtime.content, today, team_translator(runtime))
+    sent = await bot.send_message(payload["chat"], text, parse_mode="HTML")
+    return {"message_id": sent.message_id}
+
+
 _PERFORM = {
+    "freshness": _freshness,
     "announcement": _announcement,
     "event-reminder": _event_reminder,
     "open": _open,
