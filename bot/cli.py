@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
@@ -125,6 +126,17 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(handler=_db_upgrade)
     database.set_defaults(handler=lambda args: _usage(database))
 
+    report = commands.add_parser(
+        "report", parents=[common], help="aggregates for funders (no personal data)"
+    )
+    report.add_argument(
+        "--from", dest="start", type=_day, required=True, help="first day, YYYY-MM-DD"
+    )
+    report.add_argument("--to", dest="end", type=_day, required=True, help="last day, YYYY-MM-DD")
+    report.add_argument("--format", choices=("csv", "md", "html"), default="md")
+    report.add_argument("--output", help="write to this file (default: print)")
+    report.set_defaults(handler=_report)
+
     keygen = commands.add_parser("keygen", parents=[common], help="print a new encryption key")
     keygen.set_defaults(handler=_keygen)
     return parser
@@ -221,6 +233,31 @@ def _content_import_po(args: argparse.Namespace) -> int:
     print(f"{len(result.updated)} translations written.")
     for key in result.unknown:
         print(f"{key}: the content has no such text (any more); left out")
+    return 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.network.report import write_report
+
+    if args.end < args.start:
+        print("lotse: --to is before --from", file=sys.stderr)
+        return EXIT_CONFIG
+    settings = _settings(args)
+    text = asyncio.run(write_report(settings, args.start, args.end, args.format))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
     return 0
 
 

@@ -57,13 +57,13 @@ def freshness_message(content: Content, today: dt.date, tr: Translator) -> str:
         return "\n".join(lines)
     chain = content.language_chain(tr.language)
     if found.stale_services:
-        lines.append("")
-        lines.append(
-            "<b>"
-            + html.escape(tr.gettext("Services not verified for 12 months: %(count)d"))
-            % {"count": len(found.stale_services)}
-            + "</b>"
-        )
+        lines += [
+            "",
+            _heading(
+                tr.gettext("Services not verified for 12 months: %(count)d"),
+                len(found.stale_services),
+            ),
+        ]
         for service in found.stale_services[:LISTED]:
             if service.verified_on is None:
                 when = tr.gettext("never verified")
@@ -72,29 +72,30 @@ def freshness_message(content: Content, today: dt.date, tr: Translator) -> str:
             lines.append(f"• {html.escape(service.name)} ({html.escape(service.id)}): {when}")
         lines.extend(_more(tr, len(found.stale_services)))
     if found.outdated:
-        lines.append("")
         total = sum(found.outdated.values())
-        lines.append(
-            "<b>"
-            + html.escape(tr.gettext("Translations outdated by a German change: %(count)d"))
-            % {"count": total}
-            + "</b>"
-        )
+        lines += [
+            "",
+            _heading(tr.gettext("Translations outdated by a German change: %(count)d"), total),
+        ]
         for code, count in sorted(found.outdated.items()):
             lines.append(f"• {html.escape(content.languages[code].name)} ({code}): {count}")
     if found.untranslated_events:
-        lines.append("")
-        lines.append(
-            "<b>"
-            + html.escape(tr.gettext("Events without a translation: %(count)d"))
-            % {"count": len(found.untranslated_events)}
-            + "</b>"
-        )
+        lines += [
+            "",
+            _heading(
+                tr.gettext("Events without a translation: %(count)d"),
+                len(found.untranslated_events),
+            ),
+        ]
         for event, missing in found.untranslated_events[:LISTED]:
             title = html.escape(event.title.resolve(chain)[0])
             lines.append(f"• {title} ({html.escape(event.id)}): {', '.join(missing)}")
         lines.extend(_more(tr, len(found.untranslated_events)))
     return "\n".join(lines)
+
+
+def _heading(message: str, count: int) -> str:
+    return "<b>" + html.escape(message % {"count": count}) + "</b>"
 
 
 def _more(tr: Translator, count: int) -> list[str]:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -52,6 +53,7 @@ __all__ = [
     "OutboxStatus",
     "RequestMessage",
     "RequestStatus",
+    "UsageCount",
     "User",
     "UtcDateTime",
 ]
@@ -419,3 +421,20 @@ class Announcement(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     recipients: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class UsageCount(Base):
+    """How often something was shown on one day, e.g. service results per topic — counts only.
+
+    Nothing links a count to a person: the reports for funders are built from these and from
+    aggregates of the other tables.
+    """
+
+    __tablename__ = "usage_counts"
+    __table_args__ = (UniqueConstraint("day", "kind", "key", name="uq_usage_counts_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -23,7 +23,7 @@ from bot.runtime import Runtime
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
 from bot.telegram.handlers.contact import on_delete_my_data, on_my_data
-from bot.telegram.handlers.events import on_announce
+from bot.telegram.handlers.events import on_announce, on_stats
 from bot.telegram.handlers.menu import (
     on_callback,
     on_cancel,
@@ -107,6 +107,7 @@ def build_application(
     application.add_handler(CommandHandler("delete_my_data", on_delete_my_data, filters=private))
     application.add_handler(CommandHandler("reload", on_reload, filters=private))
     application.add_handler(CommandHandler("announce", on_announce, filters=private))
+    application.add_handler(CommandHandler("stats", on_stats, filters=private))
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_help))

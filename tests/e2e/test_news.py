@@ -129,3 +129,10 @@ async def test_admin_announces_news_in_each_persons_language(database):
             await bot.idle()
             assert announcements(amal) == ["📣 The summer party is on 1 July."]
             assert announcements(olga) == ["📣 Das Sommerfest ist am 1. Juli."]
+
+            await amal.send_text("/stats")
+            assert "Only administrators" in (await amal.wait_for_bot_message()).text
+            await admin.send_text("/stats")
+            stats = await admin.wait_for_bot_message()
+            assert "Lotse-Bericht" in stats.text
+            assert "Abonnements der Neuigkeiten in Dortmund: <5" in stats.text

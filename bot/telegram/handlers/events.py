@@ -1,6 +1,8 @@
-"""Events near me: the region's upcoming events, choosing the region, reminders on and off."""
+"""Events near me, reminders and news; the admins' /announce and /stats."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from telegram import Update
 
@@ -13,7 +15,7 @@ from bot.screens import EventTarget, Screen
 from bot.telegram.context import LotseContext
 from bot.telegram.person import Visit, visit
 
-__all__ = ["on_announce", "on_event_button", "show_events"]
+__all__ = ["on_announce", "on_event_button", "on_stats", "show_events"]
 
 
 def _events_page(v: Visit) -> str:
@@ -98,4 +100,26 @@ async def on_announce(update: Update, context: LotseContext) -> None:
                 else:
                     html = tr.gettext("This was announced before. Subscribers: %(count)d")
                 html = "📣 " + html % {"count": result.recipients}
+        await v.show(update, context, Screen(html=html), edit=False)
+
+
+STATS_DAYS = 30
+
+
+async def on_stats(update: Update, context: LotseContext) -> None:
+    """/stats (admins): the report of the last 30 days, aggregates only."""
+    from bot.network.report import build_report
+    from bot.network.report_formats import render_stats
+
+    async with visit(update, context) as v:
+        runtime = v.runtime
+        if update.effective_user.id not in runtime.settings.admins:
+            html = v.tr.gettext("Only administrators can see the statistics.")
+        else:
+            end = runtime.clock.now().astimezone(runtime.settings.tz).date()
+            start = end - dt.timedelta(days=STATS_DAYS - 1)
+            report = await build_report(
+                v.session, runtime.content, start, end, runtime.settings.timezone
+            )
+            html = render_stats(report, runtime.content, v.tr)
         await v.show(update, context, Screen(html=html), edit=False)

@@ -33,6 +33,7 @@ ALL_TABLES = {
     "chat_messages",
     "event_reminders",
     "announcements",
+    "usage_counts",
 }
 
 

@@ -1,4 +1,4 @@
-"""Events and news: a person's region and opt-in to its news, event reminders, announcements.
+"""Events and news: a person's region and news opt-in, event reminders, announcements, usage counts.
 
 Revision ID: 0006
 Revises: 0003
@@ -32,6 +32,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_announcements")),
     )
     op.create_table(
+        "usage_counts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("count", sa.Integer(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_counts")),
+        sa.UniqueConstraint("day", "kind", "key", name="uq_usage_counts_day"),
+    )
+    op.create_table(
         "event_reminders",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -54,6 +64,7 @@ def downgrade() -> None:
     op.drop_index("ix_event_reminders_pending", table_name="event_reminders")
     op.drop_table("event_reminders")
     op.drop_table("announcements")
+    op.drop_table("usage_counts")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("news_subscribed")
         batch.drop_column("region")
