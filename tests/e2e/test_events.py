@@ -3,6 +3,7 @@ zone, asks for a reminder and gets it the day before — once."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from types import MappingProxyType
@@ -76,6 +77,21 @@ async def remind_me(bot, person, region: str, *titles: str):
     return listing
 
 
+async def count_settles(database, table: str, expected: int) -> int:
+    """The row count of ``table`` once it is ``expected`` (or after about five seconds).
+
+    The bot answers a person before its unit of work commits, so right after the answer the
+    database may not show the change yet; nothing else is visible to wait for.
+    """
+    for _ in range(100):
+        async with database.unit_of_work() as session:
+            count = (await session.execute(text(f"select count(*) from {table}"))).scalar_one()
+        if count == expected:
+            break
+        await asyncio.sleep(0.05)
+    return count
+
+
 async def test_events_of_the_chosen_region_in_the_persons_language_and_time(bot):
     with_events(bot)
     amal = bot.person("Amal", "en")
@@ -145,10 +161,8 @@ async def test_reminder_the_day_before_once_and_erased_with_the_person(bot, data
     confirm = await amal.wait_for_bot_message()
     await amal.press_button(confirm.buttons[0])
     await amal.wait_for_bot_message()
-    async with database.unit_of_work() as session:
-        for table in ("users", "event_reminders"):
-            count = (await session.execute(text(f"select count(*) from {table}"))).scalar_one()
-            assert count == 0, table
+    for table in ("users", "event_reminders"):
+        assert await count_settles(database, table, 0) == 0, table
 
 
 async def test_reminder_switched_off_and_forgotten_after_the_event(bot, database):

@@ -6,14 +6,12 @@ from __future__ import annotations
 import dataclasses
 from types import MappingProxyType
 
-from sqlalchemy import text
-
 from bot.config import Settings
 from bot.content.models import News
 from bot.emulator import BotApiEmulator
 from bot.events.news import announce_new_events
 from bot.telegram.delivery import deliver_due
-from tests.e2e.test_events import EVENTS, _text, open_events
+from tests.e2e.test_events import EVENTS, _text, count_settles, open_events
 from tests.helpers.botharness import START, running_bot
 from tests.helpers.clock import FakeClock
 
@@ -71,9 +69,7 @@ async def test_subscribe_and_unsubscribe_in_one_tap(bot, database):
     confirm = await amal.wait_for_bot_message()
     await amal.press_button(confirm.buttons[0])
     await amal.wait_for_bot_message()
-    async with database.unit_of_work() as session:
-        rows = (await session.execute(text("select count(*) from users"))).scalar_one()
-    assert rows == 0
+    assert await count_settles(database, "users", 0) == 0
 
 
 async def test_new_events_reach_the_subscribers_of_their_regions_once(bot):
