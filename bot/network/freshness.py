@@ -15,7 +15,7 @@ from bot.contact.repositories import OutboxRepository
 from bot.content.freshness import Freshness, freshness_of
 from bot.content.models import Content
 from bot.i18n.catalogs import Translator
-from bot.i18n.formatting import format_date
+from bot.i18n.formatting import format_date, format_number
 from bot.runtime import Runtime
 
 __all__ = ["SEND_AT", "SEND_ON", "freshness_message", "run_weekly_freshness"]
@@ -60,8 +60,9 @@ def freshness_message(content: Content, today: dt.date, tr: Translator) -> str:
         lines += [
             "",
             _heading(
-                tr.gettext("Services not verified for 12 months: %(count)d"),
+                tr.gettext("Services not verified for 12 months: %(count)s"),
                 len(found.stale_services),
+                tr,
             ),
         ]
         for service in found.stale_services[:LISTED]:
@@ -75,7 +76,7 @@ def freshness_message(content: Content, today: dt.date, tr: Translator) -> str:
         total = sum(found.outdated.values())
         lines += [
             "",
-            _heading(tr.gettext("Translations outdated by a German change: %(count)d"), total),
+            _heading(tr.gettext("Translations outdated by a German change: %(count)s"), total, tr),
         ]
         for code, count in sorted(found.outdated.items()):
             lines.append(f"• {html.escape(content.languages[code].name)} ({code}): {count}")
@@ -83,8 +84,9 @@ def freshness_message(content: Content, today: dt.date, tr: Translator) -> str:
         lines += [
             "",
             _heading(
-                tr.gettext("Events without a translation: %(count)d"),
+                tr.gettext("Events without a translation: %(count)s"),
                 len(found.untranslated_events),
+                tr,
             ),
         ]
         for event, missing in found.untranslated_events[:LISTED]:
@@ -94,11 +96,13 @@ def freshness_message(content: Content, today: dt.date, tr: Translator) -> str:
     return "\n".join(lines)
 
 
-def _heading(message: str, count: int) -> str:
-    return "<b>" + html.escape(message % {"count": count}) + "</b>"
+def _heading(message: str, count: int, tr: Translator) -> str:
+    # "Label: 12" — a number after a colon needs no plural form of the label.
+    return "<b>" + html.escape(message % {"count": format_number(count, tr.locale)}) + "</b>"
 
 
 def _more(tr: Translator, count: int) -> list[str]:
     if count <= LISTED:
         return []
-    return [html.escape(tr.gettext("… and %(count)d more") % {"count": count - LISTED})]
+    rest = format_number(count - LISTED, tr.locale)
+    return [html.escape(tr.gettext("Not listed here: %(count)s") % {"count": rest})]

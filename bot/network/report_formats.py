@@ -115,8 +115,8 @@ def _title(report: Report, tr: Translator) -> str:
 
 
 def _note(tr: Translator) -> str:
-    return tr.gettext("Counts below %(count)d are shown as <%(count)d. No personal data.") % {
-        "count": MIN_COUNT
+    return tr.gettext("Counts below %(count)s are shown as <%(count)s. No personal data.") % {
+        "count": format_number(MIN_COUNT, tr.locale)
     }
 
 

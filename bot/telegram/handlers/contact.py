@@ -18,7 +18,7 @@ from bot.contact.screens import (
 )
 from bot.events.reminders import EventReminderRepository
 from bot.i18n.catalogs import N_
-from bot.i18n.formatting import format_relative_day
+from bot.i18n.formatting import format_number, format_relative_day
 from bot.screens import ContactTarget
 from bot.storage.models import Flow, RequestStatus
 from bot.telegram.context import LotseContext
@@ -290,7 +290,8 @@ async def _event_lines(v: Visit) -> list[str]:
             lines.append(tr.gettext("News of %(region)s: subscribed") % {"region": name})
     reminders = await EventReminderRepository(v.session).events_of(v.user.id)
     if reminders:
-        lines.append(tr.gettext("Event reminders: %(count)d") % {"count": len(reminders)})
+        count = format_number(len(reminders), tr.locale)
+        lines.append(tr.gettext("Event reminders: %(count)s") % {"count": count})
     return lines
 
 

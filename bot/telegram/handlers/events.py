@@ -11,6 +11,7 @@ from bot.content.telegram_html import escape
 from bot.events.listing import events_screen, region_choice_screen
 from bot.events.news import announce_news
 from bot.events.reminders import EventReminderRepository
+from bot.i18n.formatting import format_number
 from bot.screens import EventTarget, Screen
 from bot.telegram.context import LotseContext
 from bot.telegram.person import Visit, visit
@@ -96,10 +97,10 @@ async def on_announce(update: Update, context: LotseContext) -> None:
                 result = await announce_news(v.session, runtime.content, news_id, now)
                 v.deliver_after_commit()
                 if result.new:
-                    html = tr.gettext("Announced. Subscribers: %(count)d")
+                    html = tr.gettext("Announced. Subscribers: %(count)s")
                 else:
-                    html = tr.gettext("This was announced before. Subscribers: %(count)d")
-                html = "📣 " + html % {"count": result.recipients}
+                    html = tr.gettext("This was announced before. Subscribers: %(count)s")
+                html = "📣 " + html % {"count": format_number(result.recipients, tr.locale)}
         await v.show(update, context, Screen(html=html), edit=False)
 
 
