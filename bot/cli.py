@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
@@ -67,27 +68,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="also fail on warnings")
     check.set_defaults(handler=_content_check)
-    for name, help_text, handler in (
+    language_args = (
+        ("language", {"help": "language code, e.g. ar"}),
+        ("keys", {"nargs": "*", "help": "only these text keys (default: all of the language)"}),
+    )
+    for name, help_text, handler, arguments in (
         (
             "refresh",
             "after review: record that translations match the current German text",
             _content_refresh,
+            language_args,
         ),
         (
             "review",
             "record that a native speaker reviewed translations against the current German text",
             _content_review,
+            language_args,
+        ),
+        (
+            "export-po",
+            "write the texts as one gettext .po file per language for translators",
+            _content_export_po,
+            (("dir", {"help": "the folder to write <language>.po into"}),),
+        ),
+        (
+            "import-po",
+            "write the translations of the .po files in DIR back into the content",
+            _content_import_po,
+            (("dir", {"help": "the folder holding <language>.po files"}),),
         ),
     ):
-        marker = content_commands.add_parser(name, parents=[common], help=help_text)
-        marker.add_argument("language", help="language code, e.g. ar")
-        marker.add_argument(
-            "keys", nargs="*", help="only these text keys (default: all of the language)"
-        )
-        marker.add_argument(
+        action = content_commands.add_parser(name, parents=[common], help=help_text)
+        for argument, options in arguments:
+            action.add_argument(argument, **options)
+        action.add_argument(
             "--path", help="the content folder (default: content.path of the config)"
         )
-        marker.set_defaults(handler=handler)
+        action.set_defaults(handler=handler)
     preview = content_commands.add_parser(
         "preview",
         parents=[common],
@@ -108,6 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade.set_defaults(handler=_db_upgrade)
     database.set_defaults(handler=lambda args: _usage(database))
+
+    report = commands.add_parser(
+        "report", parents=[common], help="aggregates for funders (no personal data)"
+    )
+    report.add_argument(
+        "--from", dest="start", type=_day, required=True, help="first day, YYYY-MM-DD"
+    )
+    report.add_argument("--to", dest="end", type=_day, required=True, help="last day, YYYY-MM-DD")
+    report.add_argument("--format", choices=("csv", "md", "html"), default="md")
+    report.add_argument("--output", help="write to this file (default: print)")
+    report.set_defaults(handler=_report)
 
     keygen = commands.add_parser("keygen", parents=[common], help="print a new encryption key")
     keygen.set_defaults(handler=_keygen)
@@ -186,6 +214,50 @@ def _content_preview(args: argparse.Namespace) -> int:
     print(
         f"{result.files} files for {', '.join(result.languages)} written; open {out / 'index.html'}"
     )
+
+
+def _content_export_po(args: argparse.Namespace) -> int:
+    from bot.content.pofiles import export_po
+
+    for path in export_po(_content_path(args, args.path), Path(args.dir)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _content_import_po(args: argparse.Namespace) -> int:
+    from bot.content.pofiles import import_po
+
+    result = import_po(_content_path(args, args.path), Path(args.dir))
+    for path in result.files:
+        print(f"updated {path}")
+    print(f"{len(result.updated)} translations written.")
+    for key in result.unknown:
+        print(f"{key}: the content has no such text (any more); left out")
+    return 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.network.report import write_report
+
+    if args.end < args.start:
+        print("lotse: --to is before --from", file=sys.stderr)
+        return EXIT_CONFIG
+    settings = _settings(args)
+    text = asyncio.run(write_report(settings, args.start, args.end, args.format))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
     return 0
 
 

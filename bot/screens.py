@@ -14,6 +14,7 @@ __all__ = [
     "Button",
     "ContactTarget",
     "Document",
+    "EventTarget",
     "LanguageTarget",
     "OriginRef",
     "PageTarget",
@@ -89,6 +90,19 @@ class ContactTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class EventTarget:
+    """Events near the person: list them, choose the region, switch a reminder on or off.
+
+    ``action`` is ``list``, ``regions`` (offer the regions), ``region`` (``value``: its id),
+    ``news`` (subscribe to the region's news, or unsubscribe) or ``remind`` (``value``: the
+    event's position in the content of this version).
+    """
+
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SafetyTarget:
     """A safety action: clear the chat, switch discreet mode."""
 
@@ -110,6 +124,7 @@ Target = (
     | ServiceTarget
     | VenueTarget
     | ContactTarget
+    | EventTarget
 )
 
 

@@ -134,6 +134,7 @@ def _load(root: Path, today: dt.date | None) -> LoadResult:
         crisis_words=MappingProxyType(gathered.crisis_words),
         texts=MappingProxyType(gathered.texts),
         glossary=MappingProxyType({k: tuple(v) for k, v in gathered.glossary.items()}),
+        news=MappingProxyType(gathered.news),
     )
     checked = work.html_checked()
     validate(content, gathered, findings, root, today=today or dt.date.today(), checked=checked)

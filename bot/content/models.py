@@ -26,6 +26,7 @@ __all__ = [
     "Language",
     "LocalizedText",
     "MenuNode",
+    "News",
     "Place",
     "Region",
     "ReviewStatus",
@@ -163,6 +164,7 @@ class ActionKind(enum.StrEnum):
     LANGUAGE = "language"
     LINK = "link"
     ATTACHMENT = "attachment"
+    EVENTS = "events"  # the upcoming events of the person's region
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,12 +308,22 @@ class Event:
     id: str
     title: LocalizedText
     text: LocalizedText | None
-    start: dt.datetime
+    start: dt.datetime  # local time of the network (settings.timezone), naive as written
     end: dt.datetime | None
     place: str | None
     regions: tuple[str, ...]
     file: str
     line: int
+    address: Address | None = None
+    location: GeoPoint | None = None
+    topics: tuple[str, ...] = ()
+    registration: str | None = None  # a web address where people register
+    contact: str | None = None  # a phone number or e-mail address for questions
+
+    @property
+    def last_day(self) -> dt.date:
+        """The day the event ends (its start day if no end is given)."""
+        return (self.end or self.start).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +348,17 @@ class GlossaryTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class News:
+    """News of the network that an admin sends to the subscribers of its regions (``/announce``)."""
+
+    id: str
+    text: LocalizedText
+    regions: tuple[str, ...]  # empty: every region
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """Everything the editors maintain, loaded and linked, ready for the bot."""
 
@@ -355,6 +378,7 @@ class Content:
     texts: Mapping[str, LocalizedText] = field(default_factory=dict)
     # language code -> the terms of its glossary (content/glossary.yaml)
     glossary: Mapping[str, tuple[GlossaryTerm, ...]] = field(default_factory=dict)
+    news: Mapping[str, News] = field(default_factory=dict)
 
     def language_chain(self, language: str) -> tuple[str, ...]:
         """The languages to try, in order, for a person who reads ``language``."""

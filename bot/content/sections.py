@@ -30,6 +30,7 @@ from bot.content.models import (
     Language,
     LocalizedText,
     MenuNode,
+    News,
     Place,
     Region,
     ReviewStatus,
@@ -45,7 +46,9 @@ __all__ = ["HTML_FIELDS", "SECTIONS", "Gathered", "parse_section"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{6}$")
-_ACTION_KEYS = ("services", "contact", "emergency", "numbers", "language", "link", "attachment")
+_ACTION_KEYS = (
+    "services", "contact", "emergency", "numbers", "language", "link", "attachment", "events",
+)  # fmt: skip
 # Titles, names and keywords are plain text (escaped when shown); only these fields hold HTML.
 HTML_FIELDS = ("text", "description")
 
@@ -64,6 +67,7 @@ class Gathered:
     helplines: dict[str, Helpline] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
+    news: dict[str, News] = field(default_factory=dict)
     crisis_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     crisis_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     glossary: dict[str, list[GlossaryTerm]] = field(default_factory=dict)
@@ -241,7 +245,7 @@ def _action_of(reader: MapReader, ctx: _Context, ident: str) -> Action | None:
     if not present:
         return None
     kind = ActionKind(present[0])
-    if kind in (ActionKind.EMERGENCY, ActionKind.NUMBERS, ActionKind.LANGUAGE):
+    if kind in (ActionKind.EMERGENCY, ActionKind.NUMBERS, ActionKind.LANGUAGE, ActionKind.EVENTS):
         return Action(kind) if reader.flag(kind.value) else None
     target = reader.text(kind.value, required=True)
     if target is None:
@@ -489,7 +493,10 @@ def _parse_templates(node: Node, ctx: _Context) -> None:
 
 
 def _parse_events(node: Node, ctx: _Context) -> None:
-    allowed = ("id", "title", "text", "start", "end", "place", "regions")
+    allowed = (
+        "id", "title", "text", "start", "end", "place", "address", "location", "regions",
+        "topics", "registration", "contact",
+    )  # fmt: skip
     for entry in ctx.entries(node, "events"):
         reader = MapReader.open(entry, ctx.path, ctx.findings, "event", allowed)
         if reader is None or (ident := ctx.identify(reader, ctx.gathered.events, "event")) is None:
@@ -500,10 +507,31 @@ def _parse_events(node: Node, ctx: _Context) -> None:
         if start is not None and end is not None and end < start:
             reader.error("end", "bad-value", "the event ends before it starts")
         regions = ctx.refs(reader, "event", ident, "regions")
-        if title is not None and start is not None:
-            ctx.gathered.events[ident] = Event(
-                ident, title, text, start, end, reader.text("place"), regions, ctx.file, reader.line
-            )
+        if not regions:
+            reader.error(None, "missing-key", 'the key "regions" is missing: where is it shown?')
+        address = _parse_address(reader, ctx) if reader.node("address") is not None else None
+        event = Event(
+            ident, title, text, start, end, reader.text("place"), regions, ctx.file, reader.line,
+            address=address,
+            location=ctx.point(reader, "location"),
+            topics=ctx.refs(reader, "event", ident, "topics"),
+            registration=reader.text("registration"),
+            contact=reader.text("contact"),
+        ) if title is not None and start is not None else None  # fmt: skip
+        ctx.gathered.field_lines[("event", ident)] = {k: reader.line_for(k) for k in reader.fields}
+        if event is not None:
+            ctx.gathered.events[ident] = event
+
+
+def _parse_news(node: Node, ctx: _Context) -> None:
+    for entry in ctx.entries(node, "news"):
+        reader = MapReader.open(entry, ctx.path, ctx.findings, "news", ("id", "text", "regions"))
+        if reader is None or (ident := ctx.identify(reader, ctx.gathered.news, "news")) is None:
+            continue
+        text = ctx.text(reader, "text", f"news.{ident}.text", required=True)
+        regions = ctx.refs(reader, "news", ident, "regions")
+        if text is not None:
+            ctx.gathered.news[ident] = News(ident, text, regions, ctx.file, reader.line)
 
 
 def _parse_crisis_words(node: Node, ctx: _Context) -> None:
@@ -653,6 +681,7 @@ SECTIONS: dict[str, Callable[[Node, _Context], None]] = {
     "helplines": _parse_helplines,
     "templates": _parse_templates,
     "events": _parse_events,
+    "news": _parse_news,
     "crisis_words": _parse_crisis_words,
     "translations": _parse_translations,
     "glossary": lambda node, ctx: parse_glossary(

@@ -79,6 +79,7 @@ def validate(
     _menu(content, gathered, findings, root)
     _services(content, gathered, findings, today)
     _others(content, gathered, findings)
+    _events(content, gathered, findings, today)
     _texts(content, findings)
     _translations(content, gathered, findings)
 
@@ -493,15 +494,42 @@ def _others(content: Content, gathered: Gathered, findings: Findings) -> None:
                 "opening-hours",
                 f'{what}: hours "{h.hours}" is not in OpenStreetMap format ({reason})',
             )
-    for e in content.events:
+
+
+def _events(content: Content, gathered: Gathered, findings: Findings, today: dt.date) -> None:
+    for n in content.news.values():
         _ref(
             findings,
             gathered,
-            ("event", e.id, "regions"),
-            (e.file, e.line),
+            ("news", n.id, "regions"),
+            (n.file, n.line),
             content.regions,
             "region",
         )
+    for e in content.events:
+        at = _Where(e.file, e.line, gathered.field_lines.get(("event", e.id), {}))
+        what = f'event "{e.id}"'
+        for key, known, kind in (
+            ("regions", content.regions, "region"),
+            ("topics", content.topics, "topic"),
+        ):
+            _ref(findings, gathered, ("event", e.id, key), (e.file, e.line), known, kind)
+        if e.registration is not None and not _URL.match(e.registration):
+            findings.error(
+                e.file, at.line("registration"), "bad-link",
+                f'{what}: registration "{e.registration}" is not a web address (https://…)',
+            )  # fmt: skip
+        if e.contact is not None and not (valid_phone(e.contact) or _EMAIL.match(e.contact)):
+            findings.error(
+                e.file, at.line("contact"), "contact",
+                f'{what}: contact "{e.contact}" is neither a phone number nor an e-mail address',
+            )  # fmt: skip
+        if e.last_day < today:
+            findings.warning(
+                e.file, at.line("start"), "past-event",
+                f"{what} is over (it was on {e.last_day.isoformat()}); delete it when it is no "
+                "longer needed",
+            )  # fmt: skip
 
 
 def _texts(content: Content, findings: Findings) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "format_datetime",
     "format_distance",
     "format_number",
+    "format_period",
     "format_relative_day",
     "format_skeleton",
     "format_time",
@@ -118,6 +119,28 @@ def format_relative_day(
     else:
         day = dates.format_skeleton("MMMMd", local, locale=tr.locale)
     return _join_date_time(day, dates.format_time(local, "short", locale=tr.locale), tr.locale)
+
+
+def format_period(
+    start: dt.datetime, end: dt.datetime | None, locale: Locale | str, timezone: _Timezone
+) -> str:
+    """When something takes place: ``Freitag, 12. März 2027, 10:00–16:00`` in ``timezone``.
+
+    The weekday is written out; an end on another day repeats the date (Babel's interval formats
+    fall back to numeric dates with seconds for most of our locales, so we join the parts here).
+    """
+    loc = Locale.parse(locale)
+    first = _local(start, timezone)
+    day = dates.format_date(first, "full", locale=loc)
+    begins = dates.format_time(first, "short", locale=loc)
+    if end is None:
+        return _join_date_time(day, begins, loc)
+    last = _local(end, timezone)
+    ends = dates.format_time(last, "short", locale=loc)
+    if last.date() == first.date():
+        return _join_date_time(day, f"{begins}–{ends}", loc)
+    other_day = dates.format_date(last, "full", locale=loc)
+    return f"{_join_date_time(day, begins, loc)} – {_join_date_time(other_day, ends, loc)}"
 
 
 def format_number(number: float | int | Decimal, locale: Locale | str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.ext.mutable import MutableDict
@@ -37,11 +39,13 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "NAMING_CONVENTION",
+    "Announcement",
     "Base",
     "ChatMessage",
     "ContactMethod",
     "ContactRequest",
     "Direction",
+    "EventReminder",
     "Flow",
     "IntEnumType",
     "MessageKind",
@@ -49,6 +53,7 @@ __all__ = [
     "OutboxStatus",
     "RequestMessage",
     "RequestStatus",
+    "UsageCount",
     "User",
     "UtcDateTime",
 ]
@@ -167,6 +172,10 @@ class User(Base):
     # Flood protection: messages counted in the current window, which started at this time.
     flood_window_start: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     flood_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The region the person chose for events near them (a region id of the content).
+    region: Mapped[str | None] = mapped_column(String(64))
+    # Opted in to news of that region (announcements of its events, the network's news).
+    news_subscribed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<User id={self.id} language={self.language!r} flow={self.flow!r}>"
@@ -392,3 +401,54 @@ class HandledUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class EventReminder(Base):
+    """A person asked to be reminded of an event of the content the day before it starts.
+
+    Only the event's id and when the reminder went out; the person's row owns it (erased with
+    them). ``sent_at`` is set in the same unit of work that puts the message into the outbox.
+    """
+
+    __tablename__ = "event_reminders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "event_id", name="uq_event_reminders_user_id"),
+        Index("ix_event_reminders_pending", "sent_at", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class Announcement(Base):
+    """Something announced to the subscribers of regions: a new event, or news of the network.
+
+    The key (``event:<id>``, ``news:<id>``) makes it happen once: the row and the outbox entries
+    for every subscriber are written in one unit of work, so a restart never announces it twice.
+    """
+
+    __tablename__ = "announcements"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    recipients: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class UsageCount(Base):
+    """How often something was shown on one day, e.g. service results per topic — counts only.
+
+    Nothing links a count to a person: the reports for funders are built from these and from
+    aggregates of the other tables.
+    """
+
+    __tablename__ = "usage_counts"
+    __table_args__ = (UniqueConstraint("day", "kind", "key", name="uq_usage_counts_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(default=0, server_default="0")

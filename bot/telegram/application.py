@@ -15,11 +15,15 @@ from telegram.ext import (
 )
 
 from bot.contact.followup import run_follow_up
+from bot.events.news import announce_new_events
+from bot.events.reminders import run_event_reminders
+from bot.network.freshness import run_weekly_freshness
 from bot.runtime import Runtime
 from bot.storage.repositories import HandledUpdates
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
 from bot.telegram.handlers.contact import on_delete_my_data, on_my_data
+from bot.telegram.handlers.events import on_announce, on_stats
 from bot.telegram.handlers.menu import (
     on_callback,
     on_cancel,
@@ -116,6 +120,8 @@ def build_application(
     application.add_handler(CommandHandler("my_data", on_my_data, filters=private))
     application.add_handler(CommandHandler("delete_my_data", on_delete_my_data, filters=private))
     application.add_handler(CommandHandler("reload", on_reload, filters=private))
+    application.add_handler(CommandHandler("announce", on_announce, filters=private))
+    application.add_handler(CommandHandler("stats", on_stats, filters=private))
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_help))
@@ -159,6 +165,9 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
         await run_follow_up(context.runtime)
         async with context.runtime.database.unit_of_work() as session:
             await HandledUpdates(session).forget_old(context.runtime.clock.now())
+        await run_event_reminders(context.runtime)
+        await announce_new_events(context.runtime)
+        await run_weekly_freshness(context.runtime)
 
     job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
 

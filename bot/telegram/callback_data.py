@@ -15,6 +15,7 @@ from bot.content.addresses import MAX_CALLBACK_BYTES, PageAddress
 from bot.content.models import Content
 from bot.screens import (
     ContactTarget,
+    EventTarget,
     LanguageTarget,
     OriginRef,
     PageTarget,
@@ -61,6 +62,9 @@ class CallbackCodec:
             data = f"x:{target.action}"
         elif isinstance(target, ContactTarget):
             data = f"k:{target.action}:{target.value}"
+        elif isinstance(target, EventTarget):
+            # Event positions are only valid in this content version, like service positions.
+            data = f"e:{self.version}:{target.action}:{target.value}"
         elif isinstance(target, VenueTarget):
             data = f"v:{self.version}:{self._service_index[target.service]}"
         elif isinstance(target, UrlTarget):
@@ -92,6 +96,14 @@ class CallbackCodec:
         if kind == "k" and rest:
             action, _, value = rest.partition(":")
             return Decoded(ContactTarget(action, value))
+        if kind == "e" and rest:
+            version, _, rest = rest.partition(":")
+            action, _, value = rest.partition(":")
+            if action not in ("list", "regions", "region", "news", "remind"):
+                return None
+            if version != self.version:
+                return Decoded(PageTarget("main"), stale=True)
+            return Decoded(EventTarget(action, value))
         if kind not in ("s", "c", "v"):
             return None
         version, _, rest = rest.partition(":")

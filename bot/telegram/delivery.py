@@ -586,7 +586,81 @@ async def _team_text(bot: Bot, runtime: Runtime, payload: dict) -> dict:
     return {"message_id": sent.message_id}
 
 
+async def _event_reminder(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """The reminder of an event the person asked for, in their language, the day before."""
+    from bot.events.listing import event_details
+    from bot.i18n.bidi import rtl_message
+
+    event = next((e for e in runtime.content.events if e.id == payload.get("event")), None)
+    async with runtime.database.unit_of_work() as session:
+        person = await session.get(User, payload.get("user"))
+        if event is None or person is None or person.blocked_bot or person.banned:
+            return {"skipped": True}
+        chat_id, language, user_id = person.telegram_id, person.language, person.id
+    tr = runtime.translator(language)
+    text = (
+        "⏰ " + escape(tr.gettext("Reminder: this event is tomorrow."))
+        + "\n\n" + event_details(runtime.content, event, tr, runtime.settings.timezone)
+    )  # fmt: skip
+    sent = await bot.send_message(
+        chat_id, rtl_message(text) if tr.is_rtl else text, parse_mode="HTML"
+    )
+    async with runtime.database.unit_of_work() as session:
+        ChatTrace(session).record(user_id, sent.message_id, runtime.clock.now())
+    return {"message_id": sent.message_id}
+
+
+async def _announcement(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """A new event or news of the network, to one subscriber, in their language."""
+    from bot.events.listing import event_details
+    from bot.i18n.bidi import rtl_message
+
+    content = runtime.content
+    async with runtime.database.unit_of_work() as session:
+        person = await session.get(User, payload.get("user"))
+        if person is None or person.blocked_bot or person.banned or not person.news_subscribed:
+            return {"skipped": True}
+        chat_id, language, user_id = person.telegram_id, person.language, person.id
+    tr = runtime.translator(language)
+    event = next((e for e in content.events if e.id == payload.get("event")), None)
+    news = content.news.get(payload.get("news") or "")
+    if event is not None:
+        details = event_details(content, event, tr, runtime.settings.timezone)
+        text = "📣 " + escape(tr.gettext("New event")) + "\n\n" + details
+    elif news is not None:
+        text = "📣 " + news.text.resolve(content.language_chain(tr.language))[0]
+    else:
+        return {"skipped": True}
+    try:
+        sent = await bot.send_message(
+            chat_id, rtl_message(text) if tr.is_rtl else text, parse_mode="HTML"
+        )
+    except Forbidden:
+        # They blocked the bot: no further news for them (they can subscribe again).
+        async with runtime.database.unit_of_work() as session:
+            person = await session.get(User, user_id)
+            if person is not None:
+                person.blocked_bot = True
+        raise
+    async with runtime.database.unit_of_work() as session:
+        ChatTrace(session).record(user_id, sent.message_id, runtime.clock.now())
+    return {"message_id": sent.message_id}
+
+
+async def _freshness(bot: Bot, runtime: Runtime, payload: dict) -> dict:
+    """The weekly freshness message to one admin, from the content as it is now."""
+    from bot.network.freshness import freshness_message
+
+    today = runtime.clock.now().astimezone(runtime.settings.tz).date()
+    text = freshness_message(runtime.content, today, team_translator(runtime))
+    sent = await bot.send_message(payload["chat"], text, parse_mode="HTML")
+    return {"message_id": sent.message_id}
+
+
 _PERFORM = {
+    "freshness": _freshness,
+    "announcement": _announcement,
+    "event-reminder": _event_reminder,
     "open": _open,
     "to-team": _to_team,
     "to-person": _to_person,

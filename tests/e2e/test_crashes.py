@@ -232,9 +232,11 @@ async def test_killed_at_random_moments_and_restarted(database, database_url, da
     assert report["messages_lost"] == 0
     assert report["replies_lost"] == 0
     doubled = report["cards_doubled"] + report["messages_doubled"] + report["replies_doubled"]
-    # A kill between Telegram carrying out a send and the bot recording it can double that one
-    # send: at most one per kill (the measured window; see SECURITY.md).
-    assert doubled <= KILLS
+    # A kill between Telegram carrying out a send and the bot recording it can double that send
+    # (the measured window; see SECURITY.md). Two deliveries may be under way when the kill comes
+    # — the repeating outbox job and the kick after a handler's commit, each with its own entry —
+    # so at most two per kill.
+    assert doubled <= 2 * KILLS
     assert report["requests_sent"] >= PEOPLE
 
 

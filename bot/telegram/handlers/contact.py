@@ -16,8 +16,9 @@ from bot.contact.screens import (
     region_screen,
     sent_screen,
 )
+from bot.events.reminders import EventReminderRepository
 from bot.i18n.catalogs import N_
-from bot.i18n.formatting import format_relative_day
+from bot.i18n.formatting import format_number, format_relative_day
 from bot.screens import ContactTarget
 from bot.storage.models import Flow, RequestStatus
 from bot.telegram.context import LotseContext
@@ -270,10 +271,28 @@ async def on_my_data(update: Update, context: LotseContext) -> None:
             )
         if not requests:
             lines.append(tr.gettext("No contact requests."))
+        lines.extend(await _event_lines(v))
         lines.append(tr.gettext("Delete everything: /delete_my_data"))
         from bot.screens import Screen
 
         await v.show(update, context, Screen(html="\n\n".join(lines)), edit=False)
+
+
+async def _event_lines(v: Visit) -> list[str]:
+    """What /my_data says about events: the chosen region and the reminders asked for."""
+    content, tr = v.runtime.content, v.tr
+    lines = []
+    region = content.regions.get(v.user.region or "")
+    if region is not None:
+        name = region.name.resolve(content.language_chain(v.language))[0]
+        lines.append(tr.gettext("Region for events: %(region)s") % {"region": name})
+        if v.user.news_subscribed:
+            lines.append(tr.gettext("News of %(region)s: subscribed") % {"region": name})
+    reminders = await EventReminderRepository(v.session).events_of(v.user.id)
+    if reminders:
+        count = format_number(len(reminders), tr.locale)
+        lines.append(tr.gettext("Event reminders: %(count)s") % {"count": count})
+    return lines
 
 
 async def on_delete_my_data(update: Update, context: LotseContext) -> None:
@@ -304,6 +323,7 @@ async def erase_person(update: Update, context: LotseContext, v: Visit) -> None:
     titles = withdrawn_titles(
         await _requests(v).requests_of_user(v.user.id), runtime.content, team_translator(runtime)
     )
+    await EventReminderRepository(v.session).forget_user(v.user.id)
     withdrawn = await _requests(v).erase_user(v.user.id)
     outbox = OutboxRepository(v.session)
     for chat_id, thread_id, title in titles:

@@ -15,6 +15,7 @@ from bot.directory.screens import (
     service_card,
 )
 from bot.directory.search import Filters
+from bot.network.usage import SERVICES_SHOWN, UsageCounter
 from bot.screens import OriginRef, SearchTarget, ServiceTarget, VenueTarget
 from bot.storage.models import Flow
 from bot.telegram.context import LotseContext
@@ -84,6 +85,10 @@ async def show_results(
         runtime.clock.now(),
         target.page,
     )
+    if target.page == 0 and target.filters == 0:
+        # Counted once per search (not per page or filter), for the funders' report.
+        day = runtime.clock.now().astimezone(runtime.settings.tz).date()
+        await UsageCounter(v.session).add(day, SERVICES_SHOWN, target.topic)
     screen = results_screen(
         runtime.content,
         target,

@@ -15,6 +15,7 @@ from bot.safety.numbers import numbers_document
 from bot.screens import (
     Button,
     ContactTarget,
+    EventTarget,
     LanguageTarget,
     PageTarget,
     SafetyTarget,
@@ -149,6 +150,10 @@ async def on_callback(update: Update, context: LotseContext) -> None:
             await on_safety_button(update, context, v, target)
         elif isinstance(target, ContactTarget):
             await contact.on_contact_button(update, context, v, target)
+        elif isinstance(target, EventTarget):
+            from bot.telegram.handlers.events import on_event_button
+
+            await on_event_button(update, context, v, target)
         elif isinstance(target, SearchTarget):
             await directory.show_results(update, context, v, target, edit=True)
         elif isinstance(target, ServiceTarget) and target.service in content.services:
@@ -174,6 +179,11 @@ async def open_page(update: Update, context: LotseContext, v: Visit, node_id: st
         return
     if node.action is not None and node.action.kind is ActionKind.CONTACT and node.action.target:
         await contact.start_contact(update, context, v, node.action.target, node_id)
+        return
+    if node.action is not None and node.action.kind is ActionKind.EVENTS:
+        from bot.telegram.handlers.events import show_events
+
+        await show_events(update, context, v, node_id)
         return
     await v.show(update, context, screen_for_page(v, node_id))
 

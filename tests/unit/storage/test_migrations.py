@@ -32,6 +32,9 @@ ALL_TABLES = {
     "outbox",
     "chat_messages",
     "handled_updates",
+    "event_reminders",
+    "announcements",
+    "usage_counts",
 }
 
 
