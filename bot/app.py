@@ -24,6 +24,7 @@ from bot.storage.keys import encryption_keys
 from bot.storage.migrate import upgrade_database
 from bot.telegram.application import ALLOWED_UPDATES, build_application, prepare
 from bot.telegram.reloading import reload_application_content
+from bot.telegram.webhook import WebServer
 
 __all__ = ["LOCALES", "build_runtime", "run_bot"]
 
@@ -148,15 +149,18 @@ async def _run_until_stopped(
         loop.add_signal_handler(signal.SIGHUP, on_hangup)
     await application.start()
     me = application.bot
-    if settings.telegram.mode == "webhook" and emulator is None:
-        hook = settings.telegram.webhook
-        await application.updater.start_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path="telegram",
-            webhook_url=hook.url,
-            secret_token=hook.secret_token,
-            allowed_updates=ALLOWED_UPDATES,
+    hook = settings.telegram.webhook
+    webhook = settings.telegram.mode == "webhook" and emulator is None
+    server = None
+    if webhook or settings.is_production:
+        # Webhook mode: Telegram's updates plus /healthz, /readyz, /metrics; polling in
+        # production: the operators' endpoints alone.
+        server = WebServer(application, webhook=webhook, secret_token=hook.secret_token)
+        await server.start(hook.listen, hook.port)
+    if webhook:
+        # Every process sets the same webhook at start; the reverse proxy spreads the calls.
+        await application.bot.set_webhook(
+            hook.url, secret_token=hook.secret_token, allowed_updates=ALLOWED_UPDATES
         )
         logger.info("serving @%s by webhook on %s:%s", me.username, hook.listen, hook.port)
     else:
@@ -174,6 +178,9 @@ async def _run_until_stopped(
     finally:
         if chat is not None:
             chat.cancel()
-        await application.updater.stop()
+        if server is not None:
+            await server.stop()
+        if application.updater.running:
+            await application.updater.stop()
         await application.stop()
         await application.shutdown()

@@ -279,6 +279,8 @@ def _keygen(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if settings.production.log_format == "json":
+        use_json_logs()
     from bot.app import run_bot
 
     return run_bot(settings, console=getattr(args, "console", False))
@@ -296,8 +298,17 @@ def configure_logging(*, debug: bool = False) -> None:
     )
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
-    for name in ("httpx", "httpcore", "alembic.runtime.plugins"):
+    # APScheduler logs every run of every job at INFO: several lines a second.
+    for name in ("httpx", "httpcore", "alembic.runtime.plugins", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def use_json_logs() -> None:
+    """Write one JSON object per log line (``production.log_format: json``)."""
+    from bot.ops.logs import JsonFormatter
+
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(JsonFormatter())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

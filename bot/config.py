@@ -99,7 +99,11 @@ _KEYS: dict[str, Any] = {
         "log_format": None,
         "leader_lease_seconds": None,
         "outbox_lease_seconds": None,
-        "send_budget": {"per_second": None, "per_chat_per_second": None, "per_group_per_minute": None},
+        "send_budget": {
+            "per_second": None,
+            "per_chat_per_second": None,
+            "per_group_per_minute": None,
+        },
     },
 }
 _TEAM_KEYS = ("name", "chat_id", "languages", "office_hours")
@@ -497,10 +501,8 @@ def _production(reader: _Reader) -> ProductionSettings:
     return ProductionSettings(
         redis_url=redis_url or None,
         log_format=reader.choice("production.log_format", "text", ("text", "json")),
-        leader_lease_seconds=reader.integer("production.leader_lease_seconds", 15, minimum=2)
-        or 15,
-        outbox_lease_seconds=reader.integer("production.outbox_lease_seconds", 60, minimum=5)
-        or 60,
+        leader_lease_seconds=reader.integer("production.leader_lease_seconds", 15, minimum=2) or 15,
+        outbox_lease_seconds=reader.integer("production.outbox_lease_seconds", 60, minimum=5) or 60,
         send_budget=budget,
     )
 

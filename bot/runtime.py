@@ -16,6 +16,8 @@ from bot.content.models import Content
 from bot.content.navigation import PageIndex
 from bot.directory.search import Directory
 from bot.i18n.catalogs import Catalogs, Translator
+from bot.ops.leader import LeaderLease
+from bot.ops.metrics import Metrics
 from bot.safety.crisis import CrisisMatcher
 from bot.storage.database import Database
 
@@ -38,6 +40,8 @@ class Runtime:
     )
     # Set by the Telegram layer: schedules the outbox delivery right away (after a commit).
     delivery_trigger: list[Callable[[], None]] = field(default_factory=list)
+    # Prometheus metrics of this process (see bot.ops.metrics).
+    metrics: Metrics = field(default_factory=Metrics)
 
     def kick_delivery(self) -> None:
         """Ask for the outbox to be delivered now (call after the unit of work committed)."""
@@ -48,6 +52,11 @@ class Runtime:
         """The interface translator for ``language`` with the content's fallback chain."""
         code = language if language in self.content.languages else self.content.source_language
         return self.catalogs.translator(self.content.language_chain(code))
+
+    @functools.cached_property
+    def lease(self) -> LeaderLease:
+        """Whether this process runs the scheduled jobs (one process of all that serve the bot)."""
+        return LeaderLease(self.database)
 
     @functools.cached_property
     def directory(self) -> Directory:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -48,6 +47,8 @@ from bot.telegram.handlers.system import (
     on_unsupported,
 )
 from bot.telegram.handlers.team import on_team_message
+from bot.telegram.rate_limit import build_rate_limiter
+from bot.telegram.webhook import LotseApplication
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "prepare"]
 
@@ -72,8 +73,10 @@ def build_application(
             measure the bot's own cost at saturation).
     """
     context_types = ContextTypes(context=LotseContext, bot_data=BotData)
+    production = runtime.settings.production
     builder = (
         ApplicationBuilder()
+        .application_class(LotseApplication)
         .token(token)
         .base_url(base_url)
         .context_types(context_types)
@@ -83,10 +86,21 @@ def build_application(
         .concurrent_updates(not runtime.database.dialect.startswith("sqlite"))
     )
     if rate_limit:
-        # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after).
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's flood limits hold per bot: shared through Redis by all processes if it is
+        # configured, else PTB's limiter for this process; both wait and retry on 429.
+        builder = builder.rate_limiter(
+            build_rate_limiter(
+                production.redis_url,
+                production.send_budget,
+                runtime.metrics,
+                bot_id=token.split(":", 1)[0],
+            )
+        )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
+    if deliver:
+        # Give the leader lease up when stopping, so that another process takes over at once.
+        builder = builder.post_stop(_release_lease)
     application = builder.build()
     application.bot_data.runtime = runtime
 
@@ -136,30 +150,54 @@ def build_application(
     return application
 
 
+async def _release_lease(application: Application) -> None:
+    await application.bot_data.runtime.lease.release()
+
+
 DELIVERY_INTERVAL = 5.0
 FOLLOW_UP_INTERVAL = 60.0
 
 
 def _schedule_delivery(application: Application, runtime: Runtime) -> None:
-    """Deliver the outbox every few seconds, and at once whenever a handler asks for it."""
+    """Deliver the outbox every few seconds, and at once whenever a handler asks for it.
+
+    Every process drains the outbox (entries are claimed with ``FOR UPDATE SKIP LOCKED``); the
+    scheduled jobs run only in the process holding the leader lease, which every process tries
+    to take every ``leader_lease_seconds`` — so another takes over soon after the leader dies.
+    """
     job_queue = application.job_queue
+    lease = runtime.lease
 
     async def deliver(context) -> None:
         await deliver_due(context.bot, context.runtime)
 
-    async def follow_up(context) -> None:
+    async def scheduled(context) -> None:
+        runtime.metrics.scheduled_runs.inc()
         await run_follow_up(context.runtime)
         await run_event_reminders(context.runtime)
         await announce_new_events(context.runtime)
         await run_weekly_freshness(context.runtime)
-
-    job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
-
-    async def discreet(context) -> None:
         await clear_idle_discreet_chats(context.bot, context.runtime)
 
-    job_queue.run_repeating(follow_up, interval=FOLLOW_UP_INTERVAL, first=5.0, name="follow-up")
-    job_queue.run_repeating(discreet, interval=FOLLOW_UP_INTERVAL, first=7.0, name="discreet")
+    async def leader_only(context) -> None:
+        if lease.is_leader and await lease.hold():
+            await scheduled(context)
+
+    async def leadership(context) -> None:
+        was_leader = lease.is_leader
+        leads = await lease.hold()
+        runtime.metrics.leader.set(1 if leads else 0)
+        if leads and not was_leader:
+            await scheduled(context)  # a new leader catches up at once
+
+    job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
+    job_queue.run_repeating(
+        leadership, interval=runtime.settings.production.leader_lease_seconds, first=0.5,
+        name="leader-lease",
+    )  # fmt: skip
+    job_queue.run_repeating(
+        leader_only, interval=FOLLOW_UP_INTERVAL, first=FOLLOW_UP_INTERVAL, name="scheduled"
+    )
     runtime.delivery_trigger.clear()
     runtime.delivery_trigger.append(lambda: job_queue.run_once(deliver, when=0, name="outbox-now"))
 

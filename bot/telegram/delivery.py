@@ -27,7 +27,6 @@ from bot.telegram.rendering import MAX_CAPTION, split_message
 __all__ = ["deliver_due", "team_translator"]
 
 logger = logging.getLogger(__name__)
-LEASE = dt.timedelta(seconds=60)
 BATCH = 20
 
 
@@ -56,12 +55,20 @@ async def deliver_due(bot: Bot, runtime: Runtime) -> int:
     while True:
         now = runtime.clock.now()
         async with runtime.database.unit_of_work() as session:
-            entries = await OutboxRepository(session).claim_due(now, BATCH, LEASE)
+            lease = dt.timedelta(seconds=runtime.settings.production.outbox_lease_seconds)
+            entries = await OutboxRepository(session).claim_due(now, BATCH, lease)
             claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts) for e in entries]
         if not claimed:
             return delivered
-        for entry_id, kind, payload, _attempts in claimed:
-            delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
+        for entry_id, kind, payload, attempts in claimed:
+            # The batch may take longer than the lease (the send budget makes calls wait):
+            # renew it now, or leave the entry to the process that has taken it over.
+            async with runtime.database.unit_of_work() as session:
+                mine = await OutboxRepository(session).renew(
+                    entry_id, attempts, runtime.clock.now() + lease
+                )
+            if mine:
+                delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
 
 
 async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, payload: dict) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from html import escape
 
@@ -113,6 +114,8 @@ async def _leave_unless_team_chat(change, context: LotseContext) -> None:
 async def on_error(update: object, context: LotseContext) -> None:
     """Log the error for the operator (no message content, no names) and tell the person kindly."""
     error = context.error
+    with contextlib.suppress(RuntimeError):
+        context.runtime.metrics.errors.labels(kind=type(error).__name__).inc()
     if isinstance(error, Forbidden):
         logger.info("Telegram refused to deliver (the person blocked the bot)")
         return
