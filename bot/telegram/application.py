@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -18,6 +20,7 @@ from bot.contact.followup import run_follow_up
 from bot.events.news import announce_new_events
 from bot.events.reminders import run_event_reminders
 from bot.network.freshness import run_weekly_freshness
+from bot.ops.rekey import RekeyProgress, reencrypt_batch
 from bot.runtime import Runtime
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
@@ -52,6 +55,7 @@ from bot.telegram.webhook import LotseApplication
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "prepare"]
 
+logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
@@ -155,6 +159,7 @@ async def _release_lease(application: Application) -> None:
 
 
 DELIVERY_INTERVAL = 5.0
+REKEY_INTERVAL = 2.0
 FOLLOW_UP_INTERVAL = 60.0
 
 
@@ -190,7 +195,21 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
         if leads and not was_leader:
             await scheduled(context)  # a new leader catches up at once
 
+    rekey = RekeyProgress.start()
+
+    async def reencrypt(context) -> None:
+        # After a key change (several keys configured): old tokens, a batch at a time.
+        nonlocal rekey
+        if runtime.cipher.key_count < 2 or not lease.is_leader:
+            return
+        await reencrypt_batch(runtime.database, runtime.cipher, rekey)
+        if rekey.done:
+            if rekey.reencrypted:
+                logger.info("key rotation: %d contents re-encrypted", rekey.reencrypted)
+            rekey = RekeyProgress.start()
+
     job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
+    job_queue.run_repeating(reencrypt, interval=REKEY_INTERVAL, first=REKEY_INTERVAL, name="rekey")
     job_queue.run_repeating(
         leadership, interval=runtime.settings.production.leader_lease_seconds, first=0.5,
         name="leader-lease",
