@@ -42,6 +42,12 @@ class Runtime:
     delivery_trigger: list[Callable[[], None]] = field(default_factory=list)
     # Prometheus metrics of this process (see bot.ops.metrics).
     metrics: Metrics = field(default_factory=Metrics)
+    # Whether this process runs the scheduled jobs; kept when a reload makes a new Runtime.
+    lease: LeaderLease = None  # type: ignore[assignment]  # made in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.lease is None:
+            object.__setattr__(self, "lease", LeaderLease(self.database))
 
     def kick_delivery(self) -> None:
         """Ask for the outbox to be delivered now (call after the unit of work committed)."""
@@ -52,11 +58,6 @@ class Runtime:
         """The interface translator for ``language`` with the content's fallback chain."""
         code = language if language in self.content.languages else self.content.source_language
         return self.catalogs.translator(self.content.language_chain(code))
-
-    @functools.cached_property
-    def lease(self) -> LeaderLease:
-        """Whether this process runs the scheduled jobs (one process of all that serve the bot)."""
-        return LeaderLease(self.database)
 
     @functools.cached_property
     def directory(self) -> Directory:
