@@ -21,6 +21,7 @@ from bot.events.news import announce_new_events
 from bot.events.reminders import run_event_reminders
 from bot.network.freshness import run_weekly_freshness
 from bot.ops.rekey import RekeyProgress, reencrypt_batch
+from bot.ops.signals import ContentSignal
 from bot.runtime import Runtime
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
@@ -104,9 +105,11 @@ def build_application(
         builder = builder.base_file_url(base_file_url)
     if deliver:
         # Give the leader lease up when stopping, so that another process takes over at once.
-        builder = builder.post_stop(_release_lease)
+        builder = builder.post_stop(_on_stop)
     application = builder.build()
     application.bot_data.runtime = runtime
+    if deliver:
+        application.bot_data.content_signal = ContentSignal(runtime.database)
 
     private = filters.ChatType.PRIVATE
     # Flood protection and admin blocks: every handler serving a person's private message opens
@@ -154,8 +157,10 @@ def build_application(
     return application
 
 
-async def _release_lease(application: Application) -> None:
+async def _on_stop(application: Application) -> None:
     await application.bot_data.runtime.lease.release()
+    if application.bot_data.content_signal is not None:
+        await application.bot_data.content_signal.close()
 
 
 DELIVERY_INTERVAL = 5.0
@@ -189,6 +194,12 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
             await scheduled(context)
 
     async def leadership(context) -> None:
+        signal = application.bot_data.content_signal
+        if signal is not None:
+            try:
+                await signal.ensure_listening()
+            except Exception as exc:  # the database is away; try again next time
+                logger.warning("content reload signal: %s", type(exc).__name__)
         was_leader = lease.is_leader
         leads = await lease.hold()
         runtime.metrics.leader.set(1 if leads else 0)
@@ -227,3 +238,11 @@ async def prepare(application: Application) -> None:
 
     await application.initialize()
     await register_commands(application.bot, application.bot_data.runtime)
+    signal = application.bot_data.content_signal
+    if signal is not None:
+        from bot.telegram.reloading import reload_application_content
+
+        async def reload_too(_version: str) -> None:
+            await reload_application_content(application, announce=False)
+
+        await signal.listen(reload_too)

@@ -6,6 +6,7 @@ import asyncio
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.ops.signals import ContentSignal
 from bot.runtime import Runtime
 
 __all__ = ["BotData", "LotseContext"]
@@ -18,6 +19,8 @@ class BotData:
         self.runtime: Runtime | None = None
         # Content reloads one at a time: two editors' presses must not interleave load and swap.
         self.reload_lock = asyncio.Lock()
+        # Reloads reach the other processes of the bot through this (set when jobs run).
+        self.content_signal: ContentSignal | None = None
 
 
 class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):
