@@ -19,6 +19,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.errors import StorageError
 from bot.ops.health import Readiness
 from bot.ops.metrics import CONTENT_TYPE
 from bot.runtime import Runtime
@@ -36,7 +37,15 @@ def update_kind(update: Update) -> str:
 
 
 class LotseApplication(Application):
-    """The Application, counting updates by kind and timing their handling (polling and webhook)."""
+    """The Application, counting updates by kind and timing their handling (polling and webhook).
+
+    It also remembers which updates failed because the database could not be reached, so that
+    the webhook can refuse them: Telegram then sends them again later instead of their being lost.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._storage_failed: set[int] = set()
 
     async def process_update(self, update: object) -> None:
         """Handle one update as python-telegram-bot does, and record it in the metrics."""
@@ -48,6 +57,20 @@ class LotseApplication(Application):
             if isinstance(update, Update):
                 metrics.updates.labels(kind=update_kind(update)).inc()
                 metrics.handling_seconds.observe(time.perf_counter() - started)
+
+    async def process_error(self, update, error, job=None, coroutine=None) -> bool:
+        """Note an update the database failed, then let the error handlers speak."""
+        if isinstance(update, Update) and isinstance(error, StorageError):
+            self._storage_failed.add(update.update_id)
+        return await super().process_error(update, error, job, coroutine)
+
+    def storage_failed(self, update: Update) -> bool:
+        """Whether handling ``update`` failed for want of the database (asked once per update)."""
+        try:
+            self._storage_failed.remove(update.update_id)
+        except KeyError:
+            return False
+        return True
 
 
 class _TelegramHandler(tornado.web.RequestHandler):
@@ -67,6 +90,10 @@ class _TelegramHandler(tornado.web.RequestHandler):
         if update is None:
             raise tornado.web.HTTPError(400)
         await self._application.process_update(update)
+        application = self._application
+        if isinstance(application, LotseApplication) and application.storage_failed(update):
+            # Not handled: the database is away. Telegram retries the update later.
+            raise tornado.web.HTTPError(503)
         self.set_status(200)
 
     def log_exception(self, typ, value, tb) -> None:

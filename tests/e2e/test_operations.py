@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
@@ -10,6 +12,28 @@ from bot.storage.database import Database
 from bot.telegram.webhook import WebServer
 from tests.e2e.test_contact_requests import team_setup, write_request
 from tests.helpers.tcpproxy import TcpProxy
+
+SECRET_TOKEN = "ops-test-secret"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET_TOKEN}
+
+
+def _start_update(person) -> dict:
+    """The update Telegram sends when ``person`` writes /start (delivered by hand here)."""
+    user = {
+        "id": person.id,
+        "is_bot": False,
+        "first_name": person.first_name,
+        "language_code": "de",
+    }
+    return {
+        "update_id": 900001,
+        "message": {
+            "message_id": 1, "date": int(time.time()), "from": user,
+            "chat": {"id": person.id, "type": "private", "first_name": person.first_name},
+            "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }  # fmt: skip
+
 
 SERIES = (
     "lotse_updates_total",
@@ -62,7 +86,7 @@ async def test_readyz_fails_while_the_database_is_down_and_recovers(
     )
     try:
         async with team_setup(proxied) as (bot, _group, _anna):
-            server = WebServer(bot.application, webhook=False)
+            server = WebServer(bot.application, webhook=True, secret_token=SECRET_TOKEN)
             await server.start("127.0.0.1", 0)
             base = f"http://127.0.0.1:{server.port}"
             try:
@@ -72,18 +96,25 @@ async def test_readyz_fails_while_the_database_is_down_and_recovers(
                     assert ready.json()["checks"] == {
                         "database": "ok", "content": "ok", "telegram": "ok"
                     }  # fmt: skip
+                    amal = bot.person("Amal", "de")
+                    await amal.send_text("/start")
+                    await amal.wait_for_bot_message()
                     await proxy.close()
                     down = await client.get(f"{base}/readyz")
                     assert down.status_code == 503
                     assert down.json()["checks"]["database"] != "ok"
                     assert (await client.get(f"{base}/healthz")).status_code == 200
+                    # An update that arrives now is refused, so that Telegram sends it again.
+                    update = _start_update(amal)
+                    refused = await client.post(f"{base}/telegram", json=update, headers=HEADERS)
+                    assert refused.status_code == 503
                     await proxy.open()
                     again = await client.get(f"{base}/readyz")
                     assert again.status_code == 200, again.text
-                    # …and the bot serves again
-                    amal = bot.person("Amal", "de")
-                    await amal.send_text("/start")
-                    await amal.wait_for_bot_message()
+                    # …and when it comes again, the person gets the menu.
+                    retried = await client.post(f"{base}/telegram", json=update, headers=HEADERS)
+                    assert retried.status_code == 200
+                    assert (await amal.wait_for_bot_message()).buttons
             finally:
                 await server.stop()
     finally:
