@@ -380,8 +380,7 @@ def configure_logging(*, debug: bool = False) -> None:
     )
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
-    # APScheduler logs every run of every job at INFO: several lines a second.
-    for name in ("httpx", "httpcore", "alembic.runtime.plugins", "apscheduler"):
+    for name in ("httpx", "httpcore", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
