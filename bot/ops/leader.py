@@ -62,7 +62,7 @@ class LeaderLease:
                 logger.warning("leader lease lost: %s", type(exc).__name__)
                 await self._drop()
                 return False
-        connection = await self._database.engine.connect()
+        connection = await self._database.connect_apart()
         try:
             taken = (
                 await connection.execute(

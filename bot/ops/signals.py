@@ -60,7 +60,7 @@ class ContentSignal:
             if not driver.is_closed():
                 return
             await self._close_connection()
-        connection = await self._database.engine.connect()
+        connection = await self._database.connect_apart()
         driver = (await connection.get_raw_connection()).driver_connection
         await driver.add_listener(self._channel, self._notified)
         self._connection = connection
