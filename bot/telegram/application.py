@@ -103,9 +103,6 @@ def build_application(
         )
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if deliver:
-        # Give the leader lease up when stopping, so that another process takes over at once.
-        builder = builder.post_stop(_on_stop)
     application = builder.build()
     application.bot_data.runtime = runtime
     if deliver:
@@ -155,12 +152,6 @@ def build_application(
     if deliver:
         _schedule_delivery(application, runtime)
     return application
-
-
-async def _on_stop(application: Application) -> None:
-    await application.bot_data.runtime.lease.release()
-    if application.bot_data.content_signal is not None:
-        await application.bot_data.content_signal.close()
 
 
 DELIVERY_INTERVAL = 5.0

@@ -58,6 +58,19 @@ class LotseApplication(Application):
                 metrics.updates.labels(kind=update_kind(update)).inc()
                 metrics.handling_seconds.observe(time.perf_counter() - started)
 
+    async def stop(self) -> None:
+        """Stop as python-telegram-bot does, then give up the leader lease and the listener.
+
+        Released here rather than in ``post_stop``, which python-telegram-bot calls only from
+        ``run_polling``/``run_webhook``: another process takes over the jobs at once.
+        """
+        await super().stop()
+        runtime = self.bot_data.runtime
+        if runtime is not None:
+            await runtime.lease.release()
+        if self.bot_data.content_signal is not None:
+            await self.bot_data.content_signal.close()
+
     async def process_error(self, update, error, job=None, coroutine=None) -> bool:
         """Note an update the database failed, then let the error handlers speak."""
         if isinstance(update, Update) and isinstance(error, StorageError):
