@@ -279,12 +279,18 @@ class UpdateQueue:
             return update
         return None
 
-    def _target(self, config: WebhookConfig) -> str:
+    def _targets(self, config: WebhookConfig) -> list[str]:
+        """Where the attempts of one delivery go: the next URL first, then each other in turn.
+
+        Like a reverse proxy that passes a failed request to the next upstream, a delivery that
+        failed at one process is tried at the others before any of them is tried again.
+        """
         if not self.webhook_targets:
-            return config.url
-        url = self.webhook_targets[self._next_target % len(self.webhook_targets)]
+            return [config.url]
+        start = self._next_target
         self._next_target += 1
-        return url
+        count = len(self.webhook_targets)
+        return [self.webhook_targets[(start + i) % count] for i in range(count)]
 
     async def _deliver(
         self,
@@ -296,11 +302,13 @@ class UpdateQueue:
         headers = {"Content-Type": "application/json"}
         if config.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = config.secret_token
-        for delay in (0.0, *self.webhook_retry_delays):
+        targets = self._targets(config)
+        for attempt, delay in enumerate((0.0, *self.webhook_retry_delays)):
             if delay:
                 await asyncio.sleep(delay)  # back-off between real HTTP attempts, not a poll
             try:
-                response = await client.post(self._target(config), json=update, headers=headers)
+                url = targets[attempt % len(targets)]
+                response = await client.post(url, json=update, headers=headers)
             except httpx.HTTPError as error:
                 reason = f"Connection failed: {error.__class__.__name__}"
             else:
