@@ -180,7 +180,11 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
         await run_weekly_freshness(context.runtime)
         await clear_idle_discreet_chats(context.bot, context.runtime)
 
+    rounds_started = False
+
     async def leader_only(context) -> None:
+        nonlocal rounds_started
+        rounds_started = True
         if lease.is_leader and await lease.hold():
             await scheduled(context)
 
@@ -194,8 +198,8 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
         was_leader = lease.is_leader
         leads = await lease.hold()
         runtime.metrics.leader.set(1 if leads else 0)
-        if leads and not was_leader:
-            await scheduled(context)  # a new leader catches up at once
+        if leads and not was_leader and rounds_started:
+            await scheduled(context)  # taking over from a dead leader: catch up at once
 
     rekey = RekeyProgress.start()
 
@@ -216,9 +220,7 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
         leadership, interval=runtime.settings.production.leader_lease_seconds, first=0.5,
         name="leader-lease",
     )  # fmt: skip
-    job_queue.run_repeating(
-        leader_only, interval=FOLLOW_UP_INTERVAL, first=FOLLOW_UP_INTERVAL, name="scheduled"
-    )
+    job_queue.run_repeating(leader_only, interval=FOLLOW_UP_INTERVAL, first=5.0, name="scheduled")
     runtime.delivery_trigger.clear()
     runtime.delivery_trigger.append(lambda: job_queue.run_once(deliver, when=0, name="outbox-now"))
 
