@@ -248,9 +248,10 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
         times = [r.at.timestamp() for r in sends]
         # Measured where Telegram would: at arrival. On a loaded machine calls made at the
         # budget's pace can arrive bunched (seen: 46 in one second), so the check is over windows
-        # of five seconds, where that evens out.
+        # of five and ten seconds, allowing the burst (a fifth of a second) and as much again for
+        # calls delayed on their way.
         for window in (5.0, 10.0):
-            allowed = BUDGET["per_second"] * (window + 0.2) + 2
+            allowed = BUDGET["per_second"] * (window + 0.5)
             assert _most_in_window(times, window) <= allowed, (
                 window,
                 _most_in_window(times, window),
