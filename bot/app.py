@@ -24,6 +24,7 @@ from bot.storage.keys import encryption_keys
 from bot.storage.migrate import upgrade_database
 from bot.telegram.application import ALLOWED_UPDATES, build_application, prepare, start_polling
 from bot.telegram.reloading import reload_application_content
+from bot.telegram.webhook import WebServer
 
 __all__ = ["LOCALES", "build_runtime", "run_bot"]
 
@@ -168,15 +169,18 @@ async def _run_until_stopped(
     await application.start()
     me = application.bot
     poller = None
-    if settings.telegram.mode == "webhook" and emulator is None:
-        hook = settings.telegram.webhook
-        await application.updater.start_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path="telegram",
-            webhook_url=hook.url,
-            secret_token=hook.secret_token,
-            allowed_updates=ALLOWED_UPDATES,
+    hook = settings.telegram.webhook
+    webhook = settings.telegram.mode == "webhook" and emulator is None
+    server = None
+    if webhook or settings.is_production:
+        # Webhook mode: Telegram's updates plus /healthz, /readyz, /metrics; polling in
+        # production: the operators' endpoints alone.
+        server = WebServer(application, webhook=webhook, secret_token=hook.secret_token)
+        await server.start(hook.listen, hook.port)
+    if webhook:
+        # Every process sets the same webhook at start; the reverse proxy spreads the calls.
+        await application.bot.set_webhook(
+            hook.url, secret_token=hook.secret_token, allowed_updates=ALLOWED_UPDATES
         )
         logger.info("serving @%s by webhook on %s:%s", me.username, hook.listen, hook.port)
     else:
@@ -194,9 +198,11 @@ async def _run_until_stopped(
     finally:
         if chat is not None:
             chat.cancel()
+        if server is not None:
+            await server.stop()
         if poller is not None:
             await poller.stop()
-        else:
+        if application.updater.running:
             await application.updater.stop()
         await application.stop()
         await application.shutdown()

@@ -139,6 +139,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     keygen = commands.add_parser("keygen", parents=[common], help="print a new encryption key")
     keygen.set_defaults(handler=_keygen)
+    keys = commands.add_parser("keys", parents=[common], help="manage the encryption keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION")
+    rotate = keys_commands.add_parser(
+        "rotate",
+        parents=[common],
+        help="re-encrypt everything with the newest key (then the older keys can go)",
+    )
+    rotate.set_defaults(handler=_keys_rotate)
+    keys.set_defaults(handler=lambda args: _usage(keys))
+
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="write the whole database to a file (contents stay encrypted)",
+    )
+    backup.add_argument("file", help="the backup file to write, e.g. lotse-2026-12-01.jsonl.gz")
+    backup.set_defaults(handler=_backup)
+    restore = commands.add_parser(
+        "restore", parents=[common], help="restore a backup into a new, empty database"
+    )
+    restore.add_argument("file", help="a file written by `lotse backup`")
+    restore.set_defaults(handler=_restore)
     return parser
 
 
@@ -277,8 +299,70 @@ def _keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_rotate(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.contact.crypto import Cipher
+    from bot.ops.rekey import reencrypt_all
+    from bot.storage.database import Database
+    from bot.storage.keys import encryption_keys
+
+    settings = _settings(args)
+    keys = encryption_keys(settings)
+    if len(keys) < 2:
+        print("Only one encryption key is configured: nothing to rotate.")
+        print("Put a new key (`lotse keygen`) in front of the old one: BOT_ENCRYPTION_KEY=NEW,OLD")
+        return 0
+
+    async def rotate() -> int:
+        database = Database(settings.database_url)
+        try:
+            return await reencrypt_all(database, Cipher.from_keys(keys))
+        finally:
+            await database.dispose()
+
+    count = asyncio.run(rotate())
+    print(f"{count} contents re-encrypted with the newest key; the older keys may now be removed.")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.ops.backup import write_backup
+    from bot.storage.database import Database
+
+    settings = _settings(args)
+
+    async def backup():
+        database = Database(settings.database_url)
+        try:
+            return await write_backup(database, Path(args.file), database_url=settings.database_url)
+        finally:
+            await database.dispose()
+
+    summary = asyncio.run(backup())
+    print(f"Wrote {args.file}: {sum(summary.rows.values())} rows (schema {summary.revision}).")
+    print("Contents stay encrypted: keep BOT_ENCRYPTION_KEY safe, apart from the backups.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.ops.backup import restore_backup
+    from bot.storage.database import display_url
+
+    settings = _settings(args)
+    summary = asyncio.run(restore_backup(Path(args.file), settings.database_url))
+    print(f"Restored {sum(summary.rows.values())} rows into {display_url(settings.database_url)}.")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if settings.production.log_format == "json":
+        use_json_logs()
     from bot.app import run_bot
 
     return run_bot(settings, console=getattr(args, "console", False))
@@ -298,6 +382,14 @@ def configure_logging(*, debug: bool = False) -> None:
     logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
     for name in ("httpx", "httpcore", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def use_json_logs() -> None:
+    """Write one JSON object per log line (``production.log_format: json``)."""
+    from bot.ops.logs import JsonFormatter
+
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(JsonFormatter())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,8 @@ environment variable       setting
 ``BOT_CONTENT_PATH``       ``content.path``
 ``BOT_ENVIRONMENT``        ``environment``
 ``BOT_TIMEZONE``           ``timezone``
+``BOT_REDIS_URL``          ``production.redis_url``
+``BOT_LOG_FORMAT``         ``production.log_format``
 =========================  ==================================
 
 Any problem raises :class:`~bot.errors.ConfigError` naming the file and the key, which the command
@@ -44,6 +46,8 @@ from bot.errors import ConfigError
 __all__ = [
     "DEFAULT_BASE_URL",
     "FollowUpSettings",
+    "ProductionSettings",
+    "SendBudget",
     "Settings",
     "TeamSettings",
     "TelegramSettings",
@@ -70,6 +74,8 @@ ENVIRONMENT_OVERRIDES: dict[str, tuple[str, ...]] = {
     "BOT_CONTENT_PATH": ("content", "path"),
     "BOT_ENVIRONMENT": ("environment",),
     "BOT_TIMEZONE": ("timezone",),
+    "BOT_REDIS_URL": ("production", "redis_url"),
+    "BOT_LOG_FORMAT": ("production", "log_format"),
 }
 
 _KEYS: dict[str, Any] = {
@@ -91,6 +97,17 @@ _KEYS: dict[str, Any] = {
     "retention_days": None,
     "encryption_key": None,
     "follow_up": {"remind_after_hours": None, "escalate_after_hours": None, "digest_time": None},
+    "production": {
+        "redis_url": None,
+        "log_format": None,
+        "leader_lease_seconds": None,
+        "outbox_lease_seconds": None,
+        "send_budget": {
+            "per_second": None,
+            "per_chat_per_second": None,
+            "per_group_per_minute": None,
+        },
+    },
 }
 _TEAM_KEYS = ("name", "chat_id", "languages", "office_hours")
 
@@ -139,6 +156,26 @@ class FollowUpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SendBudget:
+    """Telegram's flood limits, which hold per bot: shared by all processes of one bot."""
+
+    per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    per_group_per_minute: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProductionSettings:
+    """Running several processes: shared send budget, leader lease, logs."""
+
+    redis_url: str | None = None
+    log_format: str = "text"
+    leader_lease_seconds: int = 15
+    outbox_lease_seconds: int = 60
+    send_budget: SendBudget = field(default_factory=SendBudget)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings of one installation, validated and frozen."""
 
@@ -154,6 +191,7 @@ class Settings:
     retention_days: int = 90
     encryption_keys: tuple[str, ...] = ()
     follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)
+    production: ProductionSettings = field(default_factory=ProductionSettings)
 
     @property
     def is_production(self) -> bool:
@@ -445,6 +483,33 @@ def load_settings(
         retention_days=reader.integer("retention_days", 90, minimum=1) or 90,
         encryption_keys=keys,
         follow_up=_follow_up(reader),
+        production=_production(reader),
+    )
+
+
+def _production(reader: _Reader) -> ProductionSettings:
+    redis_url = reader.text("production.redis_url")
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise reader.fail(
+            "production.redis_url", "must be a redis:// (or rediss://, unix://) address"
+        )
+    budget = SendBudget(
+        per_second=reader.integer("production.send_budget.per_second", 30, minimum=1) or 30,
+        per_chat_per_second=reader.integer(
+            "production.send_budget.per_chat_per_second", 1, minimum=1
+        )
+        or 1,
+        per_group_per_minute=reader.integer(
+            "production.send_budget.per_group_per_minute", 20, minimum=1
+        )
+        or 20,
+    )
+    return ProductionSettings(
+        redis_url=redis_url or None,
+        log_format=reader.choice("production.log_format", "text", ("text", "json")),
+        leader_lease_seconds=reader.integer("production.leader_lease_seconds", 15, minimum=2) or 15,
+        outbox_lease_seconds=reader.integer("production.outbox_lease_seconds", 60, minimum=5) or 60,
+        send_budget=budget,
     )
 
 

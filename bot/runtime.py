@@ -16,6 +16,8 @@ from bot.content.models import Content
 from bot.content.navigation import PageIndex
 from bot.directory.search import Directory
 from bot.i18n.catalogs import Catalogs, Translator
+from bot.ops.leader import LeaderLease
+from bot.ops.metrics import Metrics
 from bot.safety.crisis import CrisisMatcher
 from bot.storage.database import Database
 
@@ -40,6 +42,14 @@ class Runtime:
     delivery_trigger: list[Callable[[], None]] = field(default_factory=list)
     # Outbox entries this process is sending right now (see bot.telegram.delivery.deliver_due).
     sending: set[int] = field(default_factory=set)
+    # Prometheus metrics of this process (see bot.ops.metrics).
+    metrics: Metrics = field(default_factory=Metrics)
+    # Whether this process runs the scheduled jobs; kept when a reload makes a new Runtime.
+    lease: LeaderLease = None  # type: ignore[assignment]  # made in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.lease is None:
+            object.__setattr__(self, "lease", LeaderLease(self.database))
 
     def kick_delivery(self) -> None:
         """Ask for the outbox to be delivered now (call after the unit of work committed)."""

@@ -33,6 +33,8 @@ class Cipher:
         if not fernets:
             raise ValueError("a Cipher needs at least one key (see bot.storage.keys)")
         self._fernet = MultiFernet(fernets)
+        self._newest = fernets[0]
+        self.key_count = len(fernets)
 
     @classmethod
     def from_keys(cls, keys: tuple[str, ...]) -> Cipher:
@@ -80,6 +82,14 @@ class Cipher:
             return self._fernet.rotate(token.encode("ascii")).decode("ascii")
         except (InvalidToken, UnicodeError):
             raise StorageError(_CANNOT_DECRYPT) from None
+
+    def is_current(self, token: str) -> bool:
+        """Whether ``token`` was made with the newest key (no need to re-encrypt it)."""
+        try:
+            self._newest.decrypt(token.encode("ascii"))
+        except (InvalidToken, UnicodeError):
+            return False
+        return True
 
     def encrypt_optional(self, text: str | None) -> str | None:
         """:meth:`encrypt`, passing None through."""

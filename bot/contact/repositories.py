@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -657,6 +657,26 @@ class OutboxRepository:
             claimed.append(entry)
         await self._session.flush()
         return claimed
+
+    async def renew(self, entry_id: int, attempts: int, until: dt.datetime) -> bool:
+        """Extend the lease of an entry this process claimed, right before performing it.
+
+        A batch is claimed at once but performed one entry after the other, and waiting for the
+        send budget can make that longer than the lease. ``attempts`` is the count this process's
+        claim left; if another process has taken the entry since (its claim counted another
+        attempt), or it is no longer being sent, nothing changes and False says: skip it.
+        """
+        result = await self._session.execute(
+            update(OutboxEntry)
+            .where(
+                OutboxEntry.id == entry_id,
+                OutboxEntry.attempts == attempts,
+                OutboxEntry.status == OutboxStatus.SENDING.value,
+            )
+            .values(next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
 
     async def mark_sent(
         self, entry: OutboxEntry, result: dict[str, Any] | None, now: dt.datetime

@@ -350,6 +350,23 @@ class BotApiEmulator:
         key = _methods_bot.commands_key(scope, language_code)
         return list(self._primary_bot().commands.get(key, []))
 
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until ``condition()`` holds, checked again at every change of the emulator's state.
+
+        Raises:
+            AssertionError: If it did not hold within ``timeout`` seconds.
+        """
+        try:
+            await self._store.changed.wait_for(condition, timeout)
+        except TimeoutError:
+            raise AssertionError(f"the condition did not hold within {timeout} s") from None
+
+    def spread_webhook(self, urls: list[str], token: str | None = None) -> None:
+        """Deliver the bot's webhook calls over several URLs, as a reverse proxy in front of
+        several bot processes would (see :meth:`UpdateQueue.spread_webhook`)."""
+        bot = self._store.bots_by_token[token] if token else self._primary_bot()
+        bot.updates.spread_webhook(urls)
+
     @property
     def pending_updates(self) -> int:
         """Updates of the primary bot not yet confirmed (polling) or delivered (webhook)."""

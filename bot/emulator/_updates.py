@@ -71,6 +71,10 @@ class UpdateQueue:
         self._poll: _Poll | None = None
         self._delivery: asyncio.Task[None] | None = None
         self._closing = False
+        # Set by spread_webhook: a reverse proxy's view of the bot, several processes.
+        self.webhook_targets: list[str] = []
+        self._next_target = 0
+        self._in_flight: set[int] = set()
 
     # Producing ---------------------------------------------------------------------------------
 
@@ -199,11 +203,24 @@ class UpdateQueue:
                 await self._delivery
             self._delivery = None
 
+    def spread_webhook(self, urls: list[str]) -> None:
+        """Deliver to these URLs in turn instead of the webhook's URL (a reverse proxy's view).
+
+        Like Telegram with ``max_connections``, several updates are then under way at once, but
+        never two of one chat: a chat's next update waits for the answer to the previous one. A
+        delivery that fails (connection refused, 5xx) is retried at the next URL.
+        """
+        self.webhook_targets = list(urls)
+        self._changed.notify()
+
     async def _deliver_forever(self, clock: Callable[[], dtm.datetime]) -> None:
         # One update at a time, oldest first: this keeps Telegram's per-chat order (for all
         # chats at once, which is stricter than Telegram and makes tests deterministic).
-        async with httpx.AsyncClient(timeout=10.0) as client:
+        async with httpx.AsyncClient(timeout=30.0) as client:
             while self.webhook is not None and not self._closing:
+                if self.webhook_targets:
+                    await self._deliver_spread(client, clock)
+                    continue
                 await self._changed.wait_for(
                     lambda: bool(self.pending) or self.webhook is None or self._closing, None
                 )
@@ -211,6 +228,69 @@ class UpdateQueue:
                 if config is None or self._closing:
                     return
                 await self._deliver(client, config, self.pending[0], clock)
+
+    async def _deliver_spread(
+        self, client: httpx.AsyncClient, clock: Callable[[], dtm.datetime]
+    ) -> None:
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            while self.webhook is not None and not self._closing and self.webhook_targets:
+                config = self.webhook
+                limit = max(1, config.max_connections)
+                await self._changed.wait_for(
+                    lambda: (
+                        (len(tasks) < limit and self._next_deliverable() is not None)  # noqa: B023
+                        or self.webhook is None
+                        or self._closing
+                    ),
+                    None,
+                )
+                update = self._next_deliverable()
+                if update is None or self.webhook is None or self._closing:
+                    continue
+                self._in_flight.add(update["update_id"])
+                task = asyncio.get_running_loop().create_task(
+                    self._deliver(client, config, update, clock)
+                )
+                tasks.add(task)
+
+                def done(task: asyncio.Task[None], update_id: int = update["update_id"]) -> None:
+                    tasks.discard(task)
+                    self._in_flight.discard(update_id)
+                    self._changed.notify()
+
+                task.add_done_callback(done)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    def _next_deliverable(self) -> dict[str, Any] | None:
+        """The oldest pending update whose chat has nothing older pending or under way."""
+        busy = set()
+        for update in self.pending:
+            chat = _chat_of(update)
+            if update["update_id"] in self._in_flight:
+                busy.add(chat)
+                continue
+            if chat in busy:
+                continue
+            if chat is not None:
+                busy.add(chat)
+            return update
+        return None
+
+    def _targets(self, config: WebhookConfig) -> list[str]:
+        """Where the attempts of one delivery go: the next URL first, then each other in turn.
+
+        Like a reverse proxy that passes a failed request to the next upstream, a delivery that
+        failed at one process is tried at the others before any of them is tried again.
+        """
+        if not self.webhook_targets:
+            return [config.url]
+        start = self._next_target
+        self._next_target += 1
+        count = len(self.webhook_targets)
+        return [self.webhook_targets[(start + i) % count] for i in range(count)]
 
     async def _deliver(
         self,
@@ -222,11 +302,13 @@ class UpdateQueue:
         headers = {"Content-Type": "application/json"}
         if config.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = config.secret_token
-        for delay in (0.0, *self.webhook_retry_delays):
+        targets = self._targets(config)
+        for attempt, delay in enumerate((0.0, *self.webhook_retry_delays)):
             if delay:
                 await asyncio.sleep(delay)  # back-off between real HTTP attempts, not a poll
             try:
-                response = await client.post(config.url, json=update, headers=headers)
+                url = targets[attempt % len(targets)]
+                response = await client.post(url, json=update, headers=headers)
             except httpx.HTTPError as error:
                 reason = f"Connection failed: {error.__class__.__name__}"
             else:
@@ -251,3 +333,16 @@ class UpdateQueue:
         self._closing = True
         self._changed.notify()
         await self._stop_delivery()
+
+
+def _chat_of(update: dict[str, Any]) -> Any:
+    """The chat an update belongs to (for per-chat order), or None if it names none."""
+    for key, body in update.items():
+        if key == "update_id" or not isinstance(body, dict):
+            continue
+        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        if chat is not None:
+            return chat.get("id")
+        sender = body.get("from")
+        return sender.get("id") if sender else None
+    return None

@@ -29,11 +29,13 @@ from sqlalchemy import Connection, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 from bot.errors import StorageError
 
@@ -64,6 +66,7 @@ class Database:
         # expire_on_commit=False: objects stay readable after the commit without a hidden query,
         # which on asyncio would fail instead of quietly blocking.
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._apart: AsyncEngine | None = None
 
     @property
     def dialect(self) -> str:
@@ -99,6 +102,21 @@ class Database:
                     ) from exc
                 raise
 
+    async def connect_apart(self) -> AsyncConnection:
+        """A connection of its own, outside the pool (for locks and listeners held for long).
+
+        The leader lease and the reload listener must not wait for a pooled connection while
+        every pooled one is busy with updates: that would delay a take-over by the pool's timeout.
+        """
+        if self._apart is None:
+            self._apart = create_async_engine(
+                self.engine.url,
+                poolclass=NullPool,
+                connect_args=_connect_args(self.schema),
+                hide_parameters=True,
+            )
+        return await self._apart.connect()
+
     async def check(self) -> None:
         """Open a connection once, to fail at start rather than at the first message.
 
@@ -111,6 +129,8 @@ class Database:
     async def dispose(self) -> None:
         """Close all pooled connections."""
         await self.engine.dispose()
+        if self._apart is not None:
+            await self._apart.dispose()
 
     def __repr__(self) -> str:
         return f"<Database {self.name}>"
@@ -236,6 +256,19 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 def _postgresql_engine(url: URL, *, schema: str | None) -> AsyncEngine:
     if url.get_driver_name() != "asyncpg":
         url = url.set(drivername="postgresql+asyncpg")
+    return create_async_engine(
+        url,
+        connect_args=_connect_args(schema),
+        pool_size=5,
+        max_overflow=10,
+        # A restarted server or a proxy that drops idle connections leaves dead ones in the pool.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        hide_parameters=True,  # no Telegram ids in the log through an error's message
+    )
+
+
+def _connect_args(schema: str | None) -> dict[str, Any]:
     # The application name shows in pg_stat_activity: an operator (or a test) can tell the
     # bot's connections from others.
     settings = {"application_name": f"lotse:{schema or 'public'}"}
@@ -247,13 +280,4 @@ def _postgresql_engine(url: URL, *, schema: str | None) -> AsyncEngine:
         if not _SCHEMA_NAME.match(schema):
             raise StorageError(f"{schema!r} is not a schema name (lower-case letters, digits, _)")
         settings["search_path"] = schema
-    return create_async_engine(
-        url,
-        connect_args=connect_args,
-        pool_size=5,
-        max_overflow=10,
-        # A restarted server or a proxy that drops idle connections leaves dead ones in the pool.
-        pool_pre_ping=True,
-        pool_recycle=1800,
-        hide_parameters=True,  # no Telegram ids in the log through an error's message
-    )
+    return connect_args

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import (
     Application,
+    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -18,6 +21,8 @@ from bot.contact.followup import run_follow_up
 from bot.events.news import announce_new_events
 from bot.events.reminders import run_event_reminders
 from bot.network.freshness import run_weekly_freshness
+from bot.ops.rekey import RekeyProgress, reencrypt_batch
+from bot.ops.signals import ContentSignal
 from bot.runtime import Runtime
 from bot.storage.repositories import HandledUpdates
 from bot.telegram.context import BotData, LotseContext
@@ -49,10 +54,13 @@ from bot.telegram.handlers.system import (
 )
 from bot.telegram.handlers.team import on_team_message
 from bot.telegram.polling import ConfirmingPoller
+from bot.telegram.rate_limit import build_rate_limiter
 from bot.telegram.resilience import PatientRateLimiter
+from bot.telegram.webhook import LotseApplication
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "prepare", "start_polling"]
 
+logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
@@ -81,8 +89,10 @@ def build_application(
             measure the bot's own cost at saturation; failed calls are still repeated).
     """
     context_types = ContextTypes(context=LotseContext, bot_data=BotData)
+    production = runtime.settings.production
     builder = (
         ApplicationBuilder()
+        .application_class(LotseApplication)
         .token(token)
         .base_url(base_url)
         .context_types(context_types)
@@ -91,11 +101,20 @@ def build_application(
         # (one process, development) serves updates one after the other.
         .concurrent_updates(not runtime.database.dialect.startswith("sqlite"))
     )
-    # Telegram's flood limits: PTB's limiter waits and retries on 429 (retry_after); ours also
-    # repeats calls after 5xx and lost answers where that is safe.
     if rate_limiter is None:
-        limits = {} if rate_limit else {"overall_max_rate": 0, "group_max_rate": 0}
-        rate_limiter = PatientRateLimiter(max_retries=3, **limits)
+        # Telegram's flood limits hold per bot: shared through Redis by all processes if it is
+        # configured, else PTB's limiter for this process; both wait and retry on 429. Ours
+        # around it also repeats calls after 5xx and lost answers where that is safe.
+        if rate_limit:
+            budget = build_rate_limiter(
+                production.redis_url,
+                production.send_budget,
+                runtime.metrics,
+                bot_id=token.split(":", 1)[0],
+            )
+        else:
+            budget = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+        rate_limiter = PatientRateLimiter(inner=budget)
     builder = builder.rate_limiter(rate_limiter)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
@@ -103,6 +122,8 @@ def build_application(
         builder = builder.read_timeout(read_timeout)
     application = builder.build()
     application.bot_data.runtime = runtime
+    if deliver:
+        application.bot_data.content_signal = ContentSignal(runtime.database)
 
     private = filters.ChatType.PRIVATE
     # Flood protection and admin blocks: every handler serving a person's private message opens
@@ -151,31 +172,74 @@ def build_application(
 
 
 DELIVERY_INTERVAL = 5.0
+REKEY_INTERVAL = 2.0
 FOLLOW_UP_INTERVAL = 60.0
 
 
 def _schedule_delivery(application: Application, runtime: Runtime) -> None:
-    """Deliver the outbox every few seconds, and at once whenever a handler asks for it."""
+    """Deliver the outbox every few seconds, and at once whenever a handler asks for it.
+
+    Every process drains the outbox (entries are claimed with ``FOR UPDATE SKIP LOCKED``); the
+    scheduled jobs run only in the process holding the leader lease, which every process tries
+    to take every ``leader_lease_seconds`` — so another takes over soon after the leader dies.
+    """
     job_queue = application.job_queue
+    lease = runtime.lease
 
     async def deliver(context) -> None:
         await deliver_due(context.bot, context.runtime)
 
-    async def follow_up(context) -> None:
+    async def scheduled(context) -> None:
+        runtime.metrics.scheduled_runs.inc()
         await run_follow_up(context.runtime)
         async with context.runtime.database.unit_of_work() as session:
             await HandledUpdates(session).forget_old(context.runtime.clock.now())
         await run_event_reminders(context.runtime)
         await announce_new_events(context.runtime)
         await run_weekly_freshness(context.runtime)
-
-    job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
-
-    async def discreet(context) -> None:
         await clear_idle_discreet_chats(context.bot, context.runtime)
 
-    job_queue.run_repeating(follow_up, interval=FOLLOW_UP_INTERVAL, first=5.0, name="follow-up")
-    job_queue.run_repeating(discreet, interval=FOLLOW_UP_INTERVAL, first=7.0, name="discreet")
+    rounds_started = False
+
+    async def leader_only(context) -> None:
+        nonlocal rounds_started
+        rounds_started = True
+        if lease.is_leader and await lease.hold():
+            await scheduled(context)
+
+    async def leadership(context) -> None:
+        signal = application.bot_data.content_signal
+        if signal is not None:
+            try:
+                await signal.ensure_listening()
+            except Exception as exc:  # the database is away; try again next time
+                logger.warning("content reload signal: %s", type(exc).__name__)
+        was_leader = lease.is_leader
+        leads = await lease.hold()
+        runtime.metrics.leader.set(1 if leads else 0)
+        if leads and not was_leader and rounds_started:
+            await scheduled(context)  # taking over from a dead leader: catch up at once
+
+    rekey = RekeyProgress.start()
+
+    async def reencrypt(context) -> None:
+        # After a key change (several keys configured): old tokens, a batch at a time.
+        nonlocal rekey
+        if runtime.cipher.key_count < 2 or not lease.is_leader:
+            return
+        await reencrypt_batch(runtime.database, runtime.cipher, rekey)
+        if rekey.done:
+            if rekey.reencrypted:
+                logger.info("key rotation: %d contents re-encrypted", rekey.reencrypted)
+            rekey = RekeyProgress.start()
+
+    job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
+    job_queue.run_repeating(reencrypt, interval=REKEY_INTERVAL, first=REKEY_INTERVAL, name="rekey")
+    job_queue.run_repeating(
+        leadership, interval=runtime.settings.production.leader_lease_seconds, first=0.5,
+        name="leader-lease",
+    )  # fmt: skip
+    job_queue.run_repeating(leader_only, interval=FOLLOW_UP_INTERVAL, first=5.0, name="scheduled")
     runtime.delivery_trigger.clear()
     runtime.delivery_trigger.append(lambda: job_queue.run_once(deliver, when=0, name="outbox-now"))
 
@@ -186,6 +250,14 @@ async def prepare(application: Application) -> None:
 
     await application.initialize()
     await register_commands(application.bot, application.bot_data.runtime)
+    signal = application.bot_data.content_signal
+    if signal is not None:
+        from bot.telegram.reloading import reload_application_content
+
+        async def reload_too(_version: str) -> None:
+            await reload_application_content(application, announce=False)
+
+        await signal.listen(reload_too)
 
 
 async def start_polling(application: Application, **options) -> ConfirmingPoller:

@@ -6,6 +6,7 @@ import asyncio
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.ops.signals import ContentSignal
 from bot.runtime import Runtime
 from bot.telegram.resilience import AnsweredPresses, answer_once
 
@@ -27,6 +28,8 @@ class BotData:
         # (update id → tries left; and those to try again after this round).
         self.tries_left: dict[int, int] = {}
         self.try_again: set[int] = set()
+        # Reloads reach the other processes of the bot through this (set when jobs run).
+        self.content_signal: ContentSignal | None = None
 
 
 class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):

@@ -30,7 +30,6 @@ from bot.telegram.rendering import MAX_CAPTION, split_message
 __all__ = ["deliver_due", "team_translator"]
 
 logger = logging.getLogger(__name__)
-LEASE = dt.timedelta(seconds=60)
 _RECORD_TRIES = 5
 _ASKED_FOR_INPUT = (
     Flow.SEARCHING_PLACE,
@@ -77,17 +76,25 @@ async def deliver_due(bot: Bot, runtime: Runtime) -> int:
     while True:
         now = runtime.clock.now()
         async with runtime.database.unit_of_work() as session:
+            lease = dt.timedelta(seconds=runtime.settings.production.outbox_lease_seconds)
             entries = await OutboxRepository(session).claim_due(
-                now, BATCH, LEASE, exclude=set(sending)
+                now, BATCH, lease, exclude=set(sending)
             )
             claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts) for e in entries]
         if not claimed:
             return delivered
         sending.update(entry_id for entry_id, *_ in claimed)
         try:
-            for entry_id, kind, payload, _attempts in claimed:
+            for entry_id, kind, payload, attempts in claimed:
                 try:
-                    delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
+                    # The batch may take longer than the lease (the send budget makes calls
+                    # wait): renew it now, or leave the entry to the process that took it over.
+                    async with runtime.database.unit_of_work() as session:
+                        mine = await OutboxRepository(session).renew(
+                            entry_id, attempts, runtime.clock.now() + lease
+                        )
+                    if mine:
+                        delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
                 finally:
                     sending.discard(entry_id)
         finally:

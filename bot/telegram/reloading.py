@@ -17,11 +17,16 @@ __all__ = ["reload_application_content"]
 logger = logging.getLogger(__name__)
 
 
-async def reload_application_content(application: Application) -> ReloadOutcome:
+async def reload_application_content(
+    application: Application, *, announce: bool = True
+) -> ReloadOutcome:
     """Check the content folder again and, when it is fine, let ``application`` serve it.
 
     The running content stays when the new one has errors. Buttons sent before carry the old
     content version in their callback data, so they are answered with the current menu.
+
+    Args:
+        announce: Tell the bot's other processes to reload too (not when they told us).
     """
     async with application.bot_data.reload_lock:
         runtime: Runtime = application.bot_data.runtime
@@ -33,6 +38,12 @@ async def reload_application_content(application: Application) -> ReloadOutcome:
             if outcome.changes.languages:
                 await register_commands_safely(application)
             logger.info("content reloaded: version %s", outcome.content.version)
+            signal = application.bot_data.content_signal
+            if announce and signal is not None:
+                try:
+                    await signal.announce(outcome.content.version)
+                except Exception as exc:  # this process serves the new content all the same
+                    logger.warning("could not tell the other processes: %s", type(exc).__name__)
         else:
             logger.warning("content not reloaded: %d errors", len(outcome.errors))
         return outcome

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from telegram import CallbackQuery
 from telegram.error import BadRequest, NetworkError, TimedOut
-from telegram.ext import AIORateLimiter
+from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.errors import StorageError
 
@@ -80,18 +80,37 @@ def _no_answer(error: BaseException) -> bool:
     )
 
 
-class PatientRateLimiter(AIORateLimiter):
-    """PTB's rate limiter (Telegram's flood limits, 429) that also repeats failed calls.
+class PatientRateLimiter(BaseRateLimiter):
+    """A rate limiter (Telegram's flood limits, 429) that also repeats failed calls.
+
+    It wraps the limiter that keeps the budget — PTB's :class:`~telegram.ext.AIORateLimiter` for
+    one process, or the budget shared through Redis (:mod:`bot.telegram.rate_limit`) — so that a
+    repetition waits for the budget like any other call.
 
     Args:
         delays: Seconds to wait before each repetition (their number is how often a call is
             repeated after a 5xx or a lost answer).
+        inner: The limiter that keeps the budget; by default PTB's, made with ``**kwargs``.
         **kwargs: Passed to :class:`telegram.ext.AIORateLimiter` (rates, ``max_retries`` for 429).
     """
 
-    def __init__(self, delays: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 4.0), **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        delays: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 4.0),
+        *,
+        inner: BaseRateLimiter | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._inner = inner if inner is not None else AIORateLimiter(**kwargs)
         self._delays = tuple(delays)
+
+    async def initialize(self) -> None:
+        """Initialise the wrapped limiter."""
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Shut the wrapped limiter down."""
+        await self._inner.shutdown()
 
     async def process_request(
         self,
@@ -100,12 +119,12 @@ class PatientRateLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Any,
     ):
-        """Make the call through the rate limiter; repeat it after 5xx (and lost answers if safe)."""
+        """Make the call through the limiter; repeat it after 5xx (and lost answers if safe)."""
         for delay in (*self._delays, None):
             try:
-                return await super().process_request(
+                return await self._inner.process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
             except NetworkError as error:

@@ -7,6 +7,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 
 from bot.content.models import ActionKind
 from bot.content.navigation import language_picker, page_rows, page_screen
@@ -143,7 +144,12 @@ async def on_callback(update: Update, context: LotseContext) -> None:
             notice = v.tr.gettext("Language: %(name)s") % {
                 "name": content.languages[v.language].name
             }
-        await context.answer(query, notice)
+        try:
+            await context.answer(query, notice)
+        except BadRequest as exc:
+            # Answered already (the update came again after a process died before confirming
+            # it) or too late: the person's press must still be carried out.
+            logger.info("button press not answered: %s", exc.message[:80])
         if isinstance(target, SafetyTarget):
             from bot.telegram.handlers.safety import on_safety_button
 

@@ -122,6 +122,8 @@ async def on_error(update: object, context: LotseContext) -> None:
     lost connection) and a database that is away for a moment get one line, not a traceback.
     """
     error = context.error
+    with contextlib.suppress(RuntimeError):
+        context.runtime.metrics.errors.labels(kind=type(error).__name__).inc()
     if isinstance(error, AlreadyHandled):
         logger.info("an update delivered again after a restart was handled before; skipped")
         return

@@ -1,0 +1,108 @@
+"""Telegram's send budget shared by every process of one bot: token buckets in Redis, one Lua script.
+
+Telegram's flood limits hold per bot, not per process: about 30 messages a second overall, one a
+second in a chat, 20 a minute in a group. Each call that sends into a chat takes a token from the
+overall bucket and from its chat's bucket in one atomic script (Redis' own clock, so processes on
+different machines agree); when a bucket is empty the script says how long to wait and takes
+nothing. A bucket holds at most ``burst`` tokens, so in any window of T seconds a bucket passes
+at most ``burst + rate × T`` calls; the overall bucket's burst is a fifth of its rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.config import SendBudget
+
+__all__ = ["BUCKET_SCRIPT", "Bucket", "SharedSendBudget"]
+
+# KEYS: the buckets. ARGV: per bucket its rate (tokens per second) and its burst (capacity).
+# Returns 0 if a token was taken from every bucket, else the milliseconds to wait (nothing taken).
+BUCKET_SCRIPT = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+local wait = 0
+local levels = {}
+for i, key in ipairs(KEYS) do
+  local rate = tonumber(ARGV[2 * i - 1]) / 1000
+  local burst = tonumber(ARGV[2 * i])
+  local state = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(state[1]) or burst
+  local at = tonumber(state[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+  levels[i] = tokens
+  if tokens < 1 then
+    wait = math.max(wait, math.ceil((1 - tokens) / rate))
+  end
+end
+if wait > 0 then
+  return wait
+end
+for i, key in ipairs(KEYS) do
+  local rate = tonumber(ARGV[2 * i - 1]) / 1000
+  local burst = tonumber(ARGV[2 * i])
+  redis.call('HSET', key, 'tokens', levels[i] - 1, 'at', now)
+  redis.call('PEXPIRE', key, math.ceil(burst / rate) + 1000)
+end
+return 0
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One token bucket: its Redis key, refill rate per second, and capacity."""
+
+    key: str
+    rate: float
+    burst: float
+
+
+class SharedSendBudget:
+    """Waits until the bot may send into a chat, across all processes sharing one Redis.
+
+    Args:
+        redis: The client (``redis.asyncio.Redis.from_url(settings.production.redis_url)``).
+        budget: The limits.
+        prefix: Keys' prefix: one per bot, so that two bots on one Redis do not share a budget.
+    """
+
+    def __init__(self, redis: Redis, budget: SendBudget, *, prefix: str = "lotse:budget") -> None:
+        self._redis = redis
+        self._budget = budget
+        self._prefix = prefix
+        self._script = redis.register_script(BUCKET_SCRIPT)
+
+    def buckets(self, chat_id: int | str) -> tuple[Bucket, ...]:
+        """The buckets a call into ``chat_id`` draws from (groups have negative ids or @names)."""
+        budget = self._budget
+        # A small burst only: any one second then sees at most 1.2 × the rate.
+        overall = Bucket(f"{self._prefix}:all", budget.per_second, max(1.0, budget.per_second / 5))
+        if isinstance(chat_id, str) or chat_id < 0:
+            per_second = budget.per_group_per_minute / 60
+            return overall, Bucket(f"{self._prefix}:chat:{chat_id}", per_second, 1)
+        # A person pressing two buttons quickly gets both answers at once: a small burst.
+        chat = Bucket(f"{self._prefix}:chat:{chat_id}", budget.per_chat_per_second, 3)
+        return overall, chat
+
+    async def acquire(self, chat_id: int | str) -> float:
+        """Wait for a token of every bucket of ``chat_id``; returns the seconds waited."""
+        buckets = self.buckets(chat_id)
+        keys = [bucket.key for bucket in buckets]
+        args: list[float] = []
+        for bucket in buckets:
+            args += [bucket.rate, bucket.burst]
+        waited = 0.0
+        while True:
+            wait_ms = int(await self._script(keys=keys, args=args))
+            if wait_ms <= 0:
+                return waited
+            seconds = wait_ms / 1000
+            waited += seconds
+            await asyncio.sleep(seconds)  # the budget refills with time; nothing to poll for
+
+    async def close(self) -> None:
+        """Close the Redis connections."""
+        await self._redis.aclose()
