@@ -6,8 +6,8 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     AIORateLimiter,
+    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
