@@ -27,10 +27,10 @@ import pytest
 from sqlalchemy import text
 from telegram import Update
 
+from bot.config import ProductionSettings
 from bot.contact.repositories import OutboxRepository
 from bot.emulator import BotApiEmulator
 from bot.storage.database import Database
-from bot.telegram.delivery import LEASE
 from bot.telegram.resilience import PatientRateLimiter
 from tests.conftest import POSTGRESQL_URL_VARIABLE as POSTGRES
 from tests.e2e.test_contact_requests import SECRET, request_and_reply, write_request
@@ -42,6 +42,9 @@ from tests.helpers.clock import FakeClock
 from tests.helpers.content import default_content
 from tests.helpers.crashable_bot import describe
 from tests.helpers.walkers import Coordinator, Figures, GaveUp, Walker
+
+#: How long a process may hold an outbox entry (the default of production.outbox_lease_seconds).
+OUTBOX_LEASE_SECONDS = ProductionSettings().outbox_lease_seconds
 
 KILLS = int(os.environ.get("LOTSE_CRASH_KILLS", "4"))
 PEOPLE = int(os.environ.get("LOTSE_CRASH_PEOPLE", "3"))
@@ -107,7 +110,7 @@ class BotProcess:
 
     async def start(self) -> None:
         # Each start happens "later": leases the dead process held have run out.
-        self.config["clock_offset"] = self.starts * 2 * LEASE.total_seconds()
+        self.config["clock_offset"] = self.starts * 2 * OUTBOX_LEASE_SECONDS
         self.starts += 1
         env = {**os.environ, "LOTSE_CRASH_CONFIG": json.dumps(self.config)}
         self.process = await asyncio.create_subprocess_exec(
