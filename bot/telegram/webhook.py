@@ -19,10 +19,10 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.errors import StorageError
 from bot.ops.health import Readiness
 from bot.ops.metrics import CONTENT_TYPE
 from bot.runtime import Runtime
+from bot.telegram.resilience import database_hiccup
 
 __all__ = ["LotseApplication", "WebServer", "update_kind"]
 
@@ -46,6 +46,9 @@ class LotseApplication(Application):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._storage_failed: set[int] = set()
+        # Set by a WebServer that takes Telegram's updates: a failed update is then refused and
+        # sent again by Telegram, so the error handler does not apologise for it.
+        self.refuses_failed_updates = False
 
     async def process_update(self, update: object) -> None:
         """Handle one update as python-telegram-bot does, and record it in the metrics."""
@@ -73,7 +76,7 @@ class LotseApplication(Application):
 
     async def process_error(self, update, error, job=None, coroutine=None) -> bool:
         """Note an update the database failed, then let the error handlers speak."""
-        if isinstance(update, Update) and isinstance(error, StorageError):
+        if isinstance(update, Update) and database_hiccup(error):
             self._storage_failed.add(update.update_id)
         return await super().process_error(update, error, job, coroutine)
 
@@ -173,6 +176,8 @@ class WebServer:
             (r"/metrics", _MetricsHandler, {"runtime": runtime}),
         ]
         if webhook:
+            if isinstance(application, LotseApplication):
+                application.refuses_failed_updates = True
             routes.append(
                 (r"/telegram", _TelegramHandler,
                  {"bot_application": application, "secret_token": secret_token})

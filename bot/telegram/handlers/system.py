@@ -138,6 +138,17 @@ async def on_error(update: object, context: LotseContext) -> None:
         )
         context.bot_data.try_again.add(update.update_id)
         return
+    if (
+        isinstance(update, Update)
+        and database_hiccup(error)
+        and getattr(context.application, "refuses_failed_updates", False)
+    ):
+        # Webhook: the update is refused (503) and Telegram sends it again; no apology for it.
+        logger.warning(
+            "the database failed while handling an update (%s); refused, Telegram sends it again",
+            type(error).__name__,
+        )
+        return
     person = update.effective_user if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         logger.info("Telegram refused to deliver (the person blocked the bot)")
