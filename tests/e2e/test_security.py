@@ -347,6 +347,7 @@ async def test_people_without_requests_are_forgotten_after_the_retention_period(
         for person in (visitor, troll):
             await person.send_text("/start")
             await person.wait_for_bot_message()
+        await bot.idle()  # the bot answers before its unit of work commits: wait for the rows
         async with database.unit_of_work() as session:
             await session.execute(
                 text(f"update users set banned = true where telegram_id = {troll.id}")
