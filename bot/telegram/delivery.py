@@ -57,10 +57,10 @@ async def deliver_due(bot: Bot, runtime: Runtime) -> int:
         async with runtime.database.unit_of_work() as session:
             lease = dt.timedelta(seconds=runtime.settings.production.outbox_lease_seconds)
             entries = await OutboxRepository(session).claim_due(now, BATCH, lease)
-            claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts) for e in entries]
+            claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts, e.key) for e in entries]
         if not claimed:
             return delivered
-        for entry_id, kind, payload, attempts in claimed:
+        for entry_id, kind, payload, attempts, key in claimed:
             # The batch may take longer than the lease (the send budget makes calls wait):
             # renew it now, or leave the entry to the process that has taken it over.
             async with runtime.database.unit_of_work() as session:
@@ -68,10 +68,12 @@ async def deliver_due(bot: Bot, runtime: Runtime) -> int:
                     entry_id, attempts, runtime.clock.now() + lease
                 )
             if mine:
-                delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
+                delivered += await _deliver_one(bot, runtime, entry_id, kind, payload, key=key)
 
 
-async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, payload: dict) -> int:
+async def _deliver_one(
+    bot: Bot, runtime: Runtime, entry_id: int, kind: str, payload: dict, *, key: str
+) -> int:
     try:
         result = await _PERFORM[kind](bot, runtime, payload)
     except RetryAfter as exc:
@@ -81,40 +83,53 @@ async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, pay
             else exc.retry_after.total_seconds()
         )
         await _failed(
-            runtime, entry_id, "RetryAfter", runtime.clock.now() + dt.timedelta(seconds=seconds)
+            runtime,
+            entry_id,
+            "RetryAfter",
+            runtime.clock.now() + dt.timedelta(seconds=seconds),
+            key=key,
         )
         return 0
     except (TimedOut, NetworkError) as exc:
-        await _failed(runtime, entry_id, type(exc).__name__, None)
+        await _failed(runtime, entry_id, type(exc).__name__, None, key=key)
         return 0
     except _TeamUnreachable:
         await _reroute(bot, runtime, payload)
-        await _sent(runtime, entry_id, {"rerouted": True})
+        await _sent(runtime, entry_id, {"rerouted": True}, key=key)
         return 0
     except Forbidden as exc:
         # The person blocked the bot: nothing to retry.
-        await _failed(runtime, entry_id, f"Forbidden: {exc.message[:80]}", None, final=True)
+        await _failed(
+            runtime, entry_id, f"Forbidden: {exc.message[:80]}", None, final=True, key=key
+        )
         return 0
     except TelegramError as exc:
         logger.warning("outbox entry %s (%s) failed: %s", entry_id, kind, exc.message[:120])
-        await _failed(runtime, entry_id, f"{type(exc).__name__}: {exc.message[:80]}", None)
+        await _failed(runtime, entry_id, f"{type(exc).__name__}: {exc.message[:80]}", None, key=key)
         return 0
-    await _sent(runtime, entry_id, result)
+    await _sent(runtime, entry_id, result, key=key)
     return 1
 
 
-async def _sent(runtime: Runtime, entry_id: int, result: dict | None) -> None:
+async def _claimed_entry(session, entry_id: int, key: str) -> OutboxEntry | None:
+    # The entry as claimed, or None: on SQLite the id of an entry deleted meanwhile (its request
+    # was erased or purged) is given to the next new entry, which this delivery must not mark.
+    entry = await session.get(OutboxEntry, entry_id)
+    return entry if entry is not None and entry.key == key else None
+
+
+async def _sent(runtime: Runtime, entry_id: int, result: dict | None, *, key: str) -> None:
     async with runtime.database.unit_of_work() as session:
-        entry = await session.get(OutboxEntry, entry_id)
+        entry = await _claimed_entry(session, entry_id, key)
         if entry is not None:
             await OutboxRepository(session).mark_sent(entry, result, runtime.clock.now())
 
 
 async def _failed(
-    runtime: Runtime, entry_id: int, error: str, retry_at, *, final: bool = False
+    runtime: Runtime, entry_id: int, error: str, retry_at, *, key: str, final: bool = False
 ) -> None:
     async with runtime.database.unit_of_work() as session:
-        entry = await session.get(OutboxEntry, entry_id)
+        entry = await _claimed_entry(session, entry_id, key)
         if entry is not None:
             await OutboxRepository(session).mark_failed(
                 entry, error, runtime.clock.now(), retry_at=retry_at, final=final
