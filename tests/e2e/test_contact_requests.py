@@ -18,14 +18,14 @@ SECRET = "Mein Mann bedroht mich seit Wochen"
 
 
 @contextlib.asynccontextmanager
-async def team_setup(database, *, forum=True):
+async def team_setup(database, *, forum=True, deliver=True):
     async with emulated_network() as network:
         anna = network.coordinator("Anna")
         group = network.team(
             "dortmund", "Koordination Dortmund", members=(anna,), forum=forum,
             languages=("de", "ar"), office_hours="Mo-Fr 08:00-18:00",
         )  # fmt: skip
-        async with network.run(database, fallback="dortmund") as bot:
+        async with network.run(database, fallback="dortmund", deliver=deliver) as bot:
             yield bot, group, anna
 
 
@@ -173,7 +173,10 @@ async def test_killed_between_storing_and_delivering_then_delivered_exactly_once
 
 @pytest.mark.parametrize(("status", "retry_after"), [(429, 1), (502, None)])
 async def test_telegram_errors_during_delivery_are_retried(database, status, retry_after):
-    async with team_setup(database) as (bot, group, _anna):
+    # The test is the only deliverer: with the delivery job running as well, the job could still
+    # be sending an entry when the test moves the clock past the entry's lease and takes it too
+    # (two copies), or hold the entry when the test last looks (none seen) — flaky under load.
+    async with team_setup(database, deliver=False) as (bot, group, _anna):
         bot.emulator.inject_fault(
             method="sendMessage", status=status, retry_after=retry_after, times=4, chat_id=group.id
         )
