@@ -43,7 +43,7 @@ test: $(STAMP)
 test-latest: $(STAMP)
 	rm -rf $(LATEST_VENV)
 	$(UV) venv --quiet --python $(BIN)/python $(LATEST_VENV)
-	VIRTUAL_ENV=$(LATEST_VENV) $(UV) pip install --quiet --refresh --upgrade -e '.[test,dev]'
+	VIRTUAL_ENV=$(LATEST_VENV) $(UV) pip install --quiet --refresh --upgrade -e '.[test,dev]' "uv==$(UV_VERSION)"
 	@VIRTUAL_ENV=$(LATEST_VENV) $(UV) pip list --quiet 2>/dev/null | grep -iE '^(babel|python-telegram-bot|sqlalchemy|alembic|apscheduler|pyyaml|aiosqlite|asyncpg|cryptography|opening-hours-py) ' | tr -s ' ' | sed 's/^/  newest: /'
 	$(LATEST_VENV)/bin/python -m pytest -q
 

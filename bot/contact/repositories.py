@@ -15,9 +15,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.contact.crypto import Cipher
 from bot.contact.references import ReferenceGenerator, parse_reference
@@ -555,6 +556,35 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(_BACKOFF_FIRST * 2 ** min(attempts - 1, 20), _BACKOFF_CAP)
 
 
+#: Within one request, an entry of the kind on the left waits until every earlier entry of the
+#: kinds on the right is sent (or given up): the team sees a request's messages in the order the
+#: person wrote them and only once its topic is open, the person gets the team's answers in
+#: order, and the topic's title is edited by one delivery at a time — two edits racing could
+#: leave an older title in place while the request records the newer one. Relays never wait
+#: for a title.
+_WAITS_FOR = {
+    "to-team": ("open", "to-team"),
+    "to-person": ("to-person",),
+    "state": ("open", "state"),
+}
+
+
+def _waits_for_earlier() -> ColumnElement[bool]:
+    """True for an outbox entry that must wait for an earlier entry of its request."""
+    earlier = aliased(OutboxEntry)
+    return exists().where(
+        earlier.request_id == OutboxEntry.request_id,
+        earlier.id < OutboxEntry.id,
+        earlier.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+        or_(
+            *(
+                and_(OutboxEntry.kind == kind, earlier.kind.in_(before))
+                for kind, before in _WAITS_FOR.items()
+            )
+        ),
+    )
+
+
 class OutboxRepository:
     """What is still to be sent to Telegram, delivered at least once and usually exactly once.
 
@@ -627,6 +657,9 @@ class OutboxRepository:
         (the process that took them died). Each is set to ``sending`` until ``now + lease`` and
         counts an attempt. On PostgreSQL rows another process is claiming are skipped
         (``FOR UPDATE SKIP LOCKED``); on SQLite units of work run one after the other anyway.
+        Entries of one request that must keep their order wait for the earlier ones
+        (see ``_WAITS_FOR``): an earlier entry counts until it is sent or given up, in
+        whichever process it is, so the order holds across processes too.
         An expired entry that used up its attempts is marked failed instead of being returned.
 
         Args:
@@ -639,10 +672,11 @@ class OutboxRepository:
                 OutboxEntry.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
                 OutboxEntry.next_attempt_at <= now,
                 OutboxEntry.id.not_in(list(exclude)),
+                ~_waits_for_earlier(),
             )
             .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=OutboxEntry)
             .execution_options(populate_existing=True)
         )
         claimed = []

@@ -80,12 +80,12 @@ async def deliver_due(bot: Bot, runtime: Runtime) -> int:
             entries = await OutboxRepository(session).claim_due(
                 now, BATCH, lease, exclude=set(sending)
             )
-            claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts) for e in entries]
+            claimed = [(e.id, e.kind, dict(e.payload or {}), e.attempts, e.key) for e in entries]
         if not claimed:
             return delivered
         sending.update(entry_id for entry_id, *_ in claimed)
         try:
-            for entry_id, kind, payload, attempts in claimed:
+            for entry_id, kind, payload, attempts, key in claimed:
                 try:
                     # The batch may take longer than the lease (the send budget makes calls
                     # wait): renew it now, or leave the entry to the process that took it over.
@@ -94,14 +94,18 @@ async def deliver_due(bot: Bot, runtime: Runtime) -> int:
                             entry_id, attempts, runtime.clock.now() + lease
                         )
                     if mine:
-                        delivered += await _deliver_one(bot, runtime, entry_id, kind, payload)
+                        delivered += await _deliver_one(
+                            bot, runtime, entry_id, kind, payload, key=key
+                        )
                 finally:
                     sending.discard(entry_id)
         finally:
             sending.difference_update(entry_id for entry_id, *_ in claimed)
 
 
-async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, payload: dict) -> int:
+async def _deliver_one(
+    bot: Bot, runtime: Runtime, entry_id: int, kind: str, payload: dict, *, key: str
+) -> int:
     try:
         result = await _PERFORM[kind](bot, runtime, payload)
     except RetryAfter as exc:
@@ -110,28 +114,27 @@ async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, pay
             if isinstance(exc.retry_after, int | float)
             else exc.retry_after.total_seconds()
         )
-        await _failed(
-            runtime, entry_id, "RetryAfter", runtime.clock.now() + dt.timedelta(seconds=seconds)
-        )
+        retry_at = runtime.clock.now() + dt.timedelta(seconds=seconds)
+        await _failed(runtime, entry_id, "RetryAfter", retry_at, key=key)
         return 0
     except (TimedOut, NetworkError) as exc:
-        await _failed(runtime, entry_id, type(exc).__name__, None)
+        await _failed(runtime, entry_id, type(exc).__name__, None, key=key)
         return 0
     except _TeamUnreachable:
         await _reroute(bot, runtime, payload)
-        await _sent(runtime, entry_id, {"rerouted": True})
+        await _sent(runtime, entry_id, {"rerouted": True}, key=key)
         return 0
     except _PersonBlocked:
-        await _failed(
-            runtime, entry_id, "not sent: the person has blocked the bot", None, final=True
-        )
+        blocked = "not sent: the person has blocked the bot"
+        await _failed(runtime, entry_id, blocked, None, final=True, key=key)
         return 0
     except Forbidden as exc:
         # Refused by the person (they blocked the bot): nothing to retry, and nothing more is
         # sent to them until they write again. A team chat that refuses is not a person.
         if kind == "to-person" or (kind == "notice" and payload.get("to") != "team"):
             await _mark_blocked(runtime, payload)
-        await _failed(runtime, entry_id, f"Forbidden: {exc.message[:80]}", None, final=True)
+        refused = f"Forbidden: {exc.message[:80]}"
+        await _failed(runtime, entry_id, refused, None, final=True, key=key)
         return 0
     except (SQLAlchemyError, StorageError) as exc:
         # The database failed (after all tries): the entry stays taken until its lease runs out
@@ -142,9 +145,10 @@ async def _deliver_one(bot: Bot, runtime: Runtime, entry_id: int, kind: str, pay
         return 0
     except TelegramError as exc:
         logger.warning("outbox entry %s (%s) failed: %s", entry_id, kind, exc.message[:120])
-        await _failed(runtime, entry_id, f"{type(exc).__name__}: {exc.message[:80]}", None)
+        error = f"{type(exc).__name__}: {exc.message[:80]}"
+        await _failed(runtime, entry_id, error, None, key=key)
         return 0
-    await _sent(runtime, entry_id, result)
+    await _sent(runtime, entry_id, result, key=key)
     return 1
 
 
@@ -179,9 +183,16 @@ async def _mark_blocked(runtime: Runtime, payload: dict) -> None:
             person.blocked_bot = True
 
 
-async def _sent(runtime: Runtime, entry_id: int, result: dict | None) -> None:
+async def _claimed_entry(session, entry_id: int, key: str) -> OutboxEntry | None:
+    # The entry as claimed, or None: on SQLite the id of an entry deleted meanwhile (its request
+    # was erased or purged) is given to the next new entry, which this delivery must not mark.
+    entry = await session.get(OutboxEntry, entry_id)
+    return entry if entry is not None and entry.key == key else None
+
+
+async def _sent(runtime: Runtime, entry_id: int, result: dict | None, *, key: str) -> None:
     async def mark(session) -> None:
-        entry = await session.get(OutboxEntry, entry_id)
+        entry = await _claimed_entry(session, entry_id, key)
         if entry is not None:
             await OutboxRepository(session).mark_sent(entry, result, runtime.clock.now())
 
@@ -189,10 +200,10 @@ async def _sent(runtime: Runtime, entry_id: int, result: dict | None) -> None:
 
 
 async def _failed(
-    runtime: Runtime, entry_id: int, error: str, retry_at, *, final: bool = False
+    runtime: Runtime, entry_id: int, error: str, retry_at, *, key: str, final: bool = False
 ) -> None:
     async def mark(session) -> None:
-        entry = await session.get(OutboxEntry, entry_id)
+        entry = await _claimed_entry(session, entry_id, key)
         if entry is not None:
             await OutboxRepository(session).mark_failed(
                 entry, error, runtime.clock.now(), retry_at=retry_at, final=final

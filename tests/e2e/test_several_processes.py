@@ -208,10 +208,12 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
                     text("select count(*) from request_messages where direction = 'out'")
                 )).scalar_one()  # fmt: skip
                 # Deliveries taken over after the killed process's lease ran out.
-                retaken = {"#" + ref for (ref,) in (await session.execute(text(
-                    "select distinct r.reference from outbox o join contact_requests r "
+                retaken_kinds = (await session.execute(text(
+                    "select distinct r.reference, o.kind from outbox o join contact_requests r "
                     "on r.id = o.request_id where o.attempts > 1"
-                ))).all()}  # fmt: skip
+                ))).all()  # fmt: skip
+                retaken = {"#" + ref for ref, _kind in retaken_kinds}
+                answers_retaken = {"#" + ref for ref, kind in retaken_kinds if kind == "to-person"}
         finally:
             await database.dispose()
         assert (requests, inbound, outbound) == (PEOPLE, PEOPLE, PEOPLE)
@@ -232,9 +234,14 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
                 assert reference in retaken and max(counts) == 2 and min(counts) == 1, counts
                 doubled.add(reference)
         assert len(doubled) <= 2, doubled  # at most the calls under way in the killed process
-        # …and with the people (one answer each).
-        for person, (_reference, _words, answer) in zip(people, results, strict=True):
-            assert sum(answer in (m.text or "") for m in person.bot_messages()) == 1
+        # …and with the people (one answer each; the same window holds for the way back: an
+        # answer the killed process was sending when it died can arrive twice, never three times).
+        for person, (reference, _words, answer) in zip(people, results, strict=True):
+            answers = sum(answer in (m.text or "") for m in person.bot_messages())
+            if answers != 1:
+                assert reference in answers_retaken and answers == 2, (reference, answers)
+                doubled.add(reference)
+        assert len(doubled) <= 2, doubled
         # The scheduled jobs ran in one process at a time: at most one digest per team and day.
         for group in groups.values():
             assert sum("📋" in (m.text or "") for m in group.bot_messages()) <= 1

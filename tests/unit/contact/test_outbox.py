@@ -6,11 +6,20 @@ import asyncio
 import datetime as dt
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from bot.contact.repositories import MAX_DELIVERY_ATTEMPTS, OutboxRepository, backoff
+from bot.contact.crypto import Cipher
+from bot.contact.references import ReferenceGenerator
+from bot.contact.repositories import (
+    MAX_DELIVERY_ATTEMPTS,
+    OutboxRepository,
+    RequestRepository,
+    backoff,
+)
 from bot.storage.database import Database
 from bot.storage.models import OutboxEntry, OutboxStatus
+from bot.storage.repositories import UserRepository
 
 SECOND = dt.timedelta(seconds=1)
 LEASE = dt.timedelta(seconds=60)
@@ -292,3 +301,69 @@ def test_the_default_attempt_limit_gives_over_an_hour_of_retries():
 def test_max_attempts_must_be_positive():
     with pytest.raises(ValueError):
         OutboxRepository(None, max_attempts=0)  # type: ignore[arg-type]
+
+
+async def _request_id(database: Database, now: dt.datetime, telegram_id: int) -> int:
+    async with database.unit_of_work() as session:
+        user = await UserRepository(session).get_or_create(telegram_id, now)
+        request = await RequestRepository(
+            session, Cipher([Fernet(Fernet.generate_key())])
+        ).create_draft(user, "asylum", "de", now, ReferenceGenerator())
+        return request.id
+
+
+async def _mark_sent(database: Database, key: str, now: dt.datetime) -> None:
+    async with database.unit_of_work() as session:
+        outbox = OutboxRepository(session)
+        entry = await outbox.get(key)
+        assert entry is not None
+        await outbox.mark_sent(entry, None, now)
+
+
+async def test_a_requests_entries_keep_their_order_across_claims(database, clock):
+    # The team sees the person's messages in order and only once the topic is open; the
+    # person gets the answers in order; one title edit at a time. Other requests do not wait.
+    now = clock.now()
+    first, second = await _request_id(database, now, 1), await _request_id(database, now, 2)
+    async with database.unit_of_work() as session:
+        outbox = OutboxRepository(session)
+        for key, kind, request in [
+            ("open", "open", first),
+            ("state-1", "state", first),
+            ("in-1", "to-team", first),
+            ("in-2", "to-team", first),
+            ("out-1", "to-person", first),
+            ("out-2", "to-person", first),
+            ("state-2", "state", first),
+            ("other-open", "open", second),
+            ("other-in", "to-team", second),
+        ]:
+            await outbox.enqueue(key, kind, {}, now, request_id=request)
+
+    assert await _claim(database, now) == ["open", "out-1", "other-open"]
+    assert await _claim(database, now) == []
+    await _mark_sent(database, "open", now)
+    await _mark_sent(database, "out-1", now)
+    assert await _claim(database, now) == ["state-1", "in-1", "out-2"]
+    await _mark_sent(database, "state-1", now)
+    await _mark_sent(database, "in-1", now)
+    # A title waits for the title before it, a message for the message before it — and a
+    # message never for a title.
+    assert await _claim(database, now) == ["in-2", "state-2"]
+    await _mark_sent(database, "other-open", now)
+    assert await _claim(database, now) == ["other-in"]
+
+
+async def test_an_entry_given_up_no_longer_holds_up_the_next(database, clock):
+    now = clock.now()
+    request = await _request_id(database, now, 1)
+    async with database.unit_of_work() as session:
+        outbox = OutboxRepository(session)
+        await outbox.enqueue("in-1", "to-team", {}, now, request_id=request)
+        await outbox.enqueue("in-2", "to-team", {}, now, request_id=request)
+    async with database.unit_of_work() as session:
+        (entry,) = await OutboxRepository(session).claim_due(now, 10, LEASE)
+        assert entry.key == "in-1"
+    async with database.unit_of_work() as session:
+        await OutboxRepository(session).mark_failed(entry, "Forbidden", now, final=True)
+    assert await _claim(database, now) == ["in-2"]
