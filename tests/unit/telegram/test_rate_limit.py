@@ -116,6 +116,7 @@ async def test_telegrams_429_is_waited_out_and_the_call_retried(
     assert (sends[1].at - sends[0].at).total_seconds() >= 1
     assert fault.hits == 1
     assert [m.text for m in alice.bot_messages()] == ["Hallo"]
+    assert metrics.registry.get_sample_value("lotse_telegram_flood_waits_total") == 1
 
 
 def test_without_redis_each_process_limits_itself() -> None:
