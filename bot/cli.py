@@ -382,6 +382,8 @@ def configure_logging(*, debug: bool = False) -> None:
     logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
     for name in ("httpx", "httpcore", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # APScheduler says at INFO each time a job runs (some run every few seconds): kept for --debug.
+    logging.getLogger("apscheduler").setLevel(logging.INFO if debug else logging.WARNING)
 
 
 def use_json_logs() -> None:

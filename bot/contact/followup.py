@@ -93,6 +93,9 @@ async def run_follow_up(runtime: Runtime) -> None:
         forgotten = await UserRepository(requests.session).forget_inactive(now - retention)
         if forgotten:
             logger.info("retention: %d people without requests forgotten", forgotten)
+        sent = await outbox.delete_sent_before(now - retention)
+        if sent:
+            logger.info("retention: %d delivered or abandoned outbox entries forgotten", sent)
     runtime.kick_delivery()
 
 

@@ -783,10 +783,26 @@ class OutboxRepository:
         return result.scalar_one()
 
     async def delete_sent_before(self, cutoff: dt.datetime) -> int:
-        """Forget entries sent before ``cutoff`` (their keys can then be enqueued again)."""
+        """Forget entries sent before ``cutoff``, and entries given up that were made before it.
+
+        Their keys can then be enqueued again, so ``cutoff`` must lie beyond the time anything
+        would enqueue the same key (the retention period does). Entries of a request go with the
+        request anyway; this forgets the others, e.g. who was sent which announcement.
+        """
         result = await self._session.execute(
             delete(OutboxEntry)
-            .where(OutboxEntry.status == OutboxStatus.SENT.value, OutboxEntry.sent_at < cutoff)
+            .where(
+                or_(
+                    and_(
+                        OutboxEntry.status == OutboxStatus.SENT.value,
+                        OutboxEntry.sent_at < cutoff,
+                    ),
+                    and_(
+                        OutboxEntry.status == OutboxStatus.FAILED.value,
+                        OutboxEntry.created_at < cutoff,
+                    ),
+                )
+            )
             .execution_options(synchronize_session="fetch")
         )
         return result.rowcount

@@ -29,12 +29,14 @@ Module map:
     _store      the state and its id counters;  _records: bots, people, chats, messages…
     _updates    update queue: long polling and webhook delivery
     _faults     fault injection and the request log
+    _flood      Telegram's flood limits (off unless asked for): token buckets, 429 beyond
     _methods_*  the Bot API methods (bot, send, edit, chats)
 """
 
 from bot.emulator._emulator import BotApiEmulator
 from bot.emulator._errors import ApiError
 from bot.emulator._faults import Fault, RandomFaults, RecordedRequest
+from bot.emulator._flood import FloodLimits, FloodRefusal
 from bot.emulator._groups import EmulatedGroup
 from bot.emulator._methods_edit import CALLBACK_ANSWER_TIMEOUT, DELETE_WINDOW
 from bot.emulator._params import UploadedFile
@@ -55,6 +57,8 @@ __all__ = [
     "EmulatedMessage",
     "EmulatedUser",
     "Fault",
+    "FloodLimits",
+    "FloodRefusal",
     "RandomFaults",
     "RecordedRequest",
     "TopicRecord",

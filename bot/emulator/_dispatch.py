@@ -11,6 +11,7 @@ from bot.emulator import _methods_bot, _methods_chats, _methods_edit, _methods_s
 from bot.emulator._errors import ApiError
 from bot.emulator._facts import load_facts
 from bot.emulator._faults import DropConnection, FaultInjector, RecordedRequest
+from bot.emulator._flood import FloodControl
 from bot.emulator._params import UploadedFile, validate_parameters
 from bot.emulator._records import BotRecord
 from bot.emulator._registry import METHODS, MethodCall
@@ -27,6 +28,7 @@ class ApiDispatcher:
 
     Attributes:
         faults: The planned faults.
+        flood: Telegram's flood limits, if the emulator enforces them (None: it does not).
         requests: Every request, in order of completion.
         active_requests: Requests being answered right now (long polls included).
         last_activity: Event-loop time when the last request that did something finished.
@@ -39,6 +41,7 @@ class ApiDispatcher:
         self._store = store
         self._facts = load_facts()
         self.faults = FaultInjector()
+        self.flood: FloodControl | None = None
         self.requests: list[RecordedRequest] = []
         self.active_requests = 0
         self.last_activity = 0.0
@@ -93,6 +96,8 @@ class ApiDispatcher:
                 if fault.drop == "before":
                     injected, dropped = True, "dropped before the call"
                     raise DropConnection(dropped)
+            if self.flood is not None:
+                self.flood.check(bot.id, canonical, raw)
             result = await self._run(bot, canonical, raw, files, disconnected)
             if fault is not None and fault.drop == "after":
                 injected, dropped = True, "answer lost after the call"

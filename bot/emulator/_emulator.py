@@ -12,6 +12,7 @@ import tornado.netutil
 from bot.emulator import _methods_bot
 from bot.emulator._dispatch import TOKEN_PATTERN, ApiDispatcher
 from bot.emulator._faults import Fault, RandomFaults, RecordedRequest
+from bot.emulator._flood import FloodControl, FloodLimits, FloodRefusal
 from bot.emulator._groups import EmulatedGroup
 from bot.emulator._people import EmulatedUser, MessagePredicate
 from bot.emulator._records import BotRecord, CallbackQueryRecord, ChatState, StoredFile
@@ -41,11 +42,19 @@ class BotApiEmulator:
     Args:
         clock: Returns the current time as an aware UTC datetime; message dates, the 48-hour
             deletion rule and callback answer deadlines use it. Defaults to the real time.
+        flood_limits: Enforce Telegram's flood limits: a call that sends into a chat beyond
+            them is answered ``429 Too Many Requests`` (see :mod:`bot.emulator._flood` for which
+            calls count) and recorded in :attr:`flood_refusals`. Off (None) by default, so
+            that tests which do not care about pace need no rate limiter.
     """
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(
+        self, clock: Clock | None = None, *, flood_limits: FloodLimits | None = None
+    ) -> None:
         self._store = Store(clock or utc_now)
         self._dispatcher = ApiDispatcher(self._store)
+        if flood_limits is not None:
+            self._dispatcher.flood = FloodControl(flood_limits)
         self._server: tornado.httpserver.HTTPServer | None = None
         self._web = make_application(self)
         self._host = "127.0.0.1"
@@ -310,6 +319,15 @@ class BotApiEmulator:
             for request in self.requests
             if not request.ok and (include_injected or not request.injected)
         ]
+
+    @property
+    def flood_refusals(self) -> list[FloodRefusal]:
+        """Calls refused because they exceeded the flood limits, in order (empty when off).
+
+        They are rejections of the bot: :meth:`rejected_requests` lists them too.
+        """
+        flood = self._dispatcher.flood
+        return list(flood.refusals) if flood is not None else []
 
     def requests_for(self, method: str) -> list[RecordedRequest]:
         """The requests of one method (any case), in order."""

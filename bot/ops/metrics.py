@@ -56,6 +56,12 @@ class Metrics:
             "lotse_send_budget_wait_seconds", "Seconds spent waiting for the send budget",
             registry=registry,
         )  # fmt: skip
+        # The budget is kept when tokens are granted, Telegram counts when calls arrive: on an
+        # overloaded host calls granted at the pace can arrive bunched. This is Telegram's verdict.
+        self.flood_waits = Counter(
+            "lotse_telegram_flood_waits", "Calls Telegram refused as too many (429), then retried",
+            registry=registry,
+        )  # fmt: skip
         self.errors = Counter(
             "lotse_errors", "Errors, by kind (exception class)", ["kind"], registry=registry
         )

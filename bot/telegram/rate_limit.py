@@ -64,6 +64,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                self._metrics.flood_waits.inc()
                 if attempt == retries:
                     raise
                 seconds = exc.retry_after

@@ -43,6 +43,7 @@ SERIES = (
     "lotse_open_requests",
     "lotse_send_budget_waits_total",
     "lotse_send_budget_wait_seconds_total",
+    "lotse_telegram_flood_waits_total",
     "lotse_errors_total",
     "lotse_leader",
 )

@@ -6,7 +6,10 @@ and retries a call that failed at the next process. People use the menus and wri
 requests, coordinators answer; the leader (the process running the scheduled jobs) is SIGKILLed
 when half of the requests are in. Afterwards nothing is lost and nothing doubled, another process
 took over the jobs within the lease time, and the three together never sent faster than the
-budget they share through Redis.
+budget they share through Redis: never more tokens granted in any 1, 5 or 10 seconds than
+burst + rate × T (by Redis' clock, seen through MONITOR), and no call into a chat without one.
+How dense the same calls look on arrival at the emulator (later by however long this busy
+machine keeps them) is printed beside it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import os
+import secrets
 import time
 from pathlib import Path
 
@@ -27,6 +31,7 @@ from bot.content.addresses import page_address
 from bot.content.loader import load_content_or_raise
 from bot.emulator import BotApiEmulator
 from bot.storage.database import Database
+from tests.helpers.budget_grants import GrantRecorder
 from tests.helpers.processes import ROOT, BotProcess, fresh_database, metric
 
 pytestmark = pytest.mark.postgres
@@ -95,6 +100,15 @@ async def _request_and_answer(index, person, groups, coordinator, content, sent_
     return reference, words, answer
 
 
+async def _loop_lateness(record: list[float], period: float = 0.05) -> None:
+    """Record how late this event loop (the emulator's) wakes from a sleep: how busy it is."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(period)  # the measurement itself: a timer that should fire on time
+        record.append(loop.time() - before - period)
+
+
 async def _leaders(processes, client):
     return [p for p in processes if metric(await p.metrics(client), "lotse_leader")]
 
@@ -124,7 +138,10 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
     started = time.monotonic()
     content = load_content_or_raise(ROOT / "content")
     async with fresh_database(server_url) as database_url, BotApiEmulator() as emulator:
-        token = emulator.create_bot()
+        # A bot id of its own: the budget in Redis is per bot, and other tests may run meanwhile.
+        token = emulator.create_bot(
+            f"{secrets.randbelow(10**9) + 10**9}:AA{secrets.token_urlsafe(33)[:33]}"
+        )
         coordinator = emulator.add_user("Anna", language_code="de")
         groups = {
             key: emulator.add_group(f"Koordination {key}", forum=True, members=(coordinator,))
@@ -143,6 +160,11 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
             "BOT_ENVIRONMENT": "production",
             "BOT_REDIS_URL": REDIS_URL,
         }
+        # Every token the three processes take from the shared budget, by Redis' clock.
+        bot_id = token.split(":", 1)[0]
+        grants = GrantRecorder.start(
+            REDIS_URL, f"lotse:budget:{bot_id}:all", tmp_path / "grants.txt"
+        )
         processes = [BotProcess.start(f"bot-{n}", config, environment, tmp_path) for n in range(3)]
         try:
             async with httpx.AsyncClient(timeout=10) as client:
@@ -160,6 +182,8 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
                     emulator.add_user(f"Person {i}", language_code="de") for i in range(PEOPLE)
                 ]
                 sent: list[str] = []
+                lateness: list[float] = []
+                probe = asyncio.create_task(_loop_lateness(lateness))
                 tasks = [
                     asyncio.create_task(
                         _request_and_answer(i, p, list(groups.values()), coordinator, content, sent)
@@ -180,6 +204,7 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
                         await asyncio.sleep(0.1)  # the survivors' lease loop runs on its own
                 takeover = time.monotonic() - killed_at
                 results = await asyncio.gather(*tasks)
+                probe.cancel()
 
                 # The outbox is drained by the survivors (the killed one's lease runs out).
                 async def backlog() -> float:
@@ -193,6 +218,7 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
         finally:
             for process in processes:
                 process.stop()
+            grants.stop()
 
         # Nothing lost, nothing doubled: in the database…
         database = Database(database_url)
@@ -250,22 +276,35 @@ async def test_three_webhook_processes_one_killed_nothing_lost_or_doubled(tmp_pa
         # Every process asks for the lease every LEASE_SECONDS; on this shared machine the job and
         # the scrape that sees it can each be a few seconds late.
         assert takeover <= 3 * LEASE_SECONDS + 2, f"take-over after {takeover:.1f} s"
-        # The combined send rate stayed within the shared budget (burst + rate × T, burst = rate / 5).
-        sends = [r for r in emulator.requests if "chat_id" in r.params and r.ok]
-        times = [r.at.timestamp() for r in sends]
-        # Measured where Telegram would: at arrival. On a loaded machine calls made at the
-        # budget's pace can arrive bunched (seen: 46 in one second), so the check is over windows
-        # of five and ten seconds, allowing the burst (a fifth of a second) and the calls of most
-        # of a second more for calls delayed on their way (seen: 157 to 166 in five seconds).
-        for window in (5.0, 10.0):
-            allowed = BUDGET["per_second"] * (window + 1.0)
-            assert _most_in_window(times, window) <= allowed, (
-                window,
-                _most_in_window(times, window),
-            )
+        # The combined send rate stayed within the shared budget: the three processes together
+        # took at most burst + rate × T tokens in any T seconds (burst = rate / 5)…
+        granted = grants.times()
+        rate = BUDGET["per_second"]
+        peaks = {window: _most_in_window(granted, window) for window in (1.0, 5.0, 10.0)}
+        # …and no call into a chat went around the budget: each one arrived after a token of its
+        # own was granted (k calls arrived by any moment → at least k tokens granted before it).
+        sends = [r for r in emulator.requests if "chat_id" in r.params]
+        arrived = sorted(r.at.timestamp() for r in sends)
+        ungranted = [
+            (k, t) for k, t in enumerate(arrived) if bisect.bisect_right(granted, t) < k + 1
+        ]
+        # Where Telegram would measure, at arrival, the same calls can look denser: a call made
+        # at the budget's pace waits for this busy machine before the emulator sees it (seen with
+        # 35/151/279 granted in 1/5/10 s: 41/157/284 arrived, token to arrival median 0.35 s, at
+        # most 2 s, with the load average at 5 on two cores). Reported, not asserted.
+        arrival_peaks = {window: _most_in_window(arrived, window) for window in (1.0, 5.0, 10.0)}
+        delays = sorted(a - g for a, g in zip(arrived, granted, strict=False))
         print(
-            f"\n{PEOPLE} people, {len(sends)} sends by 3 processes (one killed), take-over after "
-            f"{takeover:.1f} s, {len(retaken)} deliveries taken over, {len(doubled)} doubled in "
-            f"the double-relay window, peak {_most_in_window(times, 1.0)} in 1 s, {_most_in_window(times, 5.0)} in 5 s (budget "
-            f"{BUDGET['per_second']}/s), {time.monotonic() - started:.0f} s in all"
+            f"\n{PEOPLE} people, {len(sends)} calls into chats by 3 processes (one killed), "
+            f"{len(granted)} tokens granted; take-over after {takeover:.1f} s, {len(retaken)} "
+            f"deliveries taken over, {len(doubled)} doubled in the double-relay window; "
+            f"budget {rate}/s + {rate / 5:g}: most granted in 1/5/10 s "
+            f"{peaks[1.0]}/{peaks[5.0]}/{peaks[10.0]}, most arrived "
+            f"{arrival_peaks[1.0]}/{arrival_peaks[5.0]}/{arrival_peaks[10.0]}, token to arrival "
+            f"median {delays[len(delays) // 2] * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms; "
+            f"emulator's loop late by up to {max(lateness, default=0) * 1000:.0f} ms; "
+            f"{time.monotonic() - started:.0f} s in all"
         )
+        for window, peak in peaks.items():
+            assert peak <= rate / 5 + rate * window, f"{peak} tokens in {window:g} s"
+        assert not ungranted, f"{len(ungranted)} calls without a token, first {ungranted[:3]}"

@@ -293,6 +293,19 @@ async def test_sent_entries_can_be_forgotten_after_a_while(database, clock):
     assert await _row_count(database) == 1
 
 
+async def test_entries_given_up_are_forgotten_too_but_never_pending_ones(database, clock):
+    await _enqueue(database, clock.now(), "refused", "waiting")
+    async with database.unit_of_work() as session:
+        outbox = OutboxRepository(session)
+        (entry,) = await outbox.claim_due(clock.now(), 1, LEASE)
+        await outbox.mark_failed(entry, "Forbidden", clock.now(), final=True)
+
+    async with database.unit_of_work() as session:
+        assert await OutboxRepository(session).delete_sent_before(clock.now()) == 0
+        assert await OutboxRepository(session).delete_sent_before(clock.advance(SECOND)) == 1
+    assert (await _entry(database, "waiting")).status == OutboxStatus.PENDING.value
+
+
 def test_the_default_attempt_limit_gives_over_an_hour_of_retries():
     total = sum((backoff(n) for n in range(1, MAX_DELIVERY_ATTEMPTS)), dt.timedelta())
     assert total > dt.timedelta(hours=1)
