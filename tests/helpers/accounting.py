@@ -34,6 +34,7 @@ async def count_deliveries(runtime, emulator, groups, walkers, coordinators, *, 
     team_texts = Counter(m.text or "" for g in groups.values() for m in g.bot_messages())
     owner = {ref: w.person for w in everyone for ref in w.references}
     figures = Counter()
+    doubled: list[str] = []
     async with runtime.database.unit_of_work() as session:
         repository = RequestRepository(session, runtime.cipher)
         requests = (await session.execute(select(ContactRequest))).scalars().all()
@@ -60,6 +61,24 @@ async def count_deliveries(runtime, emulator, groups, walkers, coordinators, *, 
                 copies = sum(n for text, n in team_texts.items() if text.endswith("\n" + body))
                 figures["messages_lost"] += copies == 0
                 figures["messages_doubled"] += max(copies - 1, 0)
+                if copies > 1:  # what the outbox did with it, to tell a window from a bug
+                    entries = (
+                        await session.execute(
+                            select(
+                                OutboxEntry.key, OutboxEntry.status, OutboxEntry.attempts,
+                                OutboxEntry.last_error,
+                            ).where(OutboxEntry.key == f"message:{message.id}:to-team")
+                        )
+                    ).all()  # fmt: skip
+                    entries = [tuple(e) for e in entries]
+                    calls = [
+                        (r.method, r.status, r.description, r.at.strftime("%H:%M:%S.%f"))
+                        for r in emulator.requests
+                        if str(r.params.get("text", "")).endswith("\n" + body)
+                    ]
+                    doubled.append(
+                        f"{reference} {body!r} ×{copies}: outbox {entries}, calls {calls}"
+                    )
     for coordinator in coordinators:
         for reply, reference in coordinator.replies.items():
             person = owner.get(reference)
@@ -85,6 +104,7 @@ async def count_deliveries(runtime, emulator, groups, walkers, coordinators, *, 
             )
         },
         "outbox_given_up": [f"{kind}: {error}" for kind, error in given_up],
+        "doubled_messages": doubled,
         "lost_answers_to_teams": sum(
             _chat(r) in team_chats and r.method in _SENDS for r in lost_answers
         ),
