@@ -33,6 +33,7 @@ Module map:
     _methods_*  the Bot API methods (bot, send, edit, chats)
 """
 
+from bot.emulator._dispatch import CLIENT_GONE
 from bot.emulator._emulator import BotApiEmulator
 from bot.emulator._errors import ApiError
 from bot.emulator._faults import Fault, RandomFaults, RecordedRequest
@@ -48,6 +49,7 @@ from bot.emulator._views import EmulatedMessage
 __all__ = [
     "ANY_THREAD",
     "CALLBACK_ANSWER_TIMEOUT",
+    "CLIENT_GONE",
     "DELETE_WINDOW",
     "ApiError",
     "BotApiEmulator",

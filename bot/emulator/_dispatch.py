@@ -17,7 +17,10 @@ from bot.emulator._records import BotRecord
 from bot.emulator._registry import METHODS, MethodCall
 from bot.emulator._store import Store
 
-__all__ = ["TOKEN_PATTERN", "ApiDispatcher"]
+__all__ = ["CLIENT_GONE", "TOKEN_PATTERN", "ApiDispatcher"]
+
+#: The description recorded for a call carried out after the client stopped waiting for it.
+CLIENT_GONE = "answer lost: the client had given up waiting"
 
 TOKEN_PATTERN = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{35}$")
 """A bot token as Telegram issues them; others get 404 instead of 401."""
@@ -113,13 +116,18 @@ class ApiDispatcher:
                 # Empty long polls are not activity: they end every few seconds on their own.
                 self.last_activity = loop.time()
             self._store.changed.notify()
+        description = body.get("description")
+        if status == 200 and disconnected is not None and disconnected.is_set():
+            # Carried out, but the client had given up waiting (its read time-out): the bot
+            # cannot know whether the call happened — the window in which a send is repeated.
+            description = CLIENT_GONE
         self.requests.append(
             RecordedRequest(
                 method=method,
                 params={**raw, **files},
                 ok=body["ok"],
                 status=status,
-                description=body.get("description"),
+                description=description,
                 result=result,
                 injected=injected,
                 bot_id=bot.id if bot else None,

@@ -8,6 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from bot.contact.repositories import RequestRepository
+from bot.emulator import CLIENT_GONE
 from bot.storage.models import ContactRequest, OutboxEntry, OutboxStatus, RequestStatus
 
 AMBIGUOUS = "answer lost after the call"  # the emulator's record of a lost answer
@@ -87,7 +88,13 @@ async def count_deliveries(runtime, emulator, groups, walkers, coordinators, *, 
             copies = sum(reply in (m.text or "") for m in person.bot_messages())
             figures["replies_lost"] += copies == 0
             figures["replies_doubled"] += max(copies - 1, 0)
-    lost_answers = [r for r in emulator.requests if r.injected and r.description == AMBIGUOUS]
+    # Answers the bot never got for calls that were carried out: injected, or its own read
+    # time-out ran out first (a loaded machine) — either way the Bot API's double-relay window.
+    lost_answers = [
+        r
+        for r in emulator.requests
+        if (r.injected and r.description == AMBIGUOUS) or r.description == CLIENT_GONE
+    ]
     return {
         "requests_sent": sum(len(w.references) for w in walkers),
         "requests_stored": len(stored),

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.emulator import CLIENT_GONE, BotApiEmulator, EmulatedUser
 from tests.unit.emulator.conftest import RawClient
 
 pytestmark = pytest.mark.asyncio
@@ -137,3 +137,20 @@ async def test_random_faults_refuse_unknown_kinds() -> None:
 
     with pytest.raises(ValueError, match="unknown fault kinds"):
         RandomFaults(kinds={"teapot": 1})
+
+
+async def test_a_call_carried_out_after_the_client_gave_up_is_recorded_as_such(
+    api: RawClient, emulator: BotApiEmulator, alice: EmulatedUser
+) -> None:
+    # A slow answer outlasts the client's read time-out: the message is sent all the same, and
+    # the log says the bot never learnt it (the window in which a send is repeated).
+    emulator.inject_fault("sendMessage", delay=0.5)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, read=0.1)) as impatient:
+        with pytest.raises(httpx.ReadTimeout):
+            await impatient.post(api.url("sendMessage"), json={"chat_id": alice.id, "text": "a"})
+    await emulator.wait_until(lambda: bool(alice.bot_messages()), 5)
+    await emulator.wait_until(lambda: bool(emulator.requests_for("sendMessage")), 5)
+
+    (record,) = emulator.requests_for("sendMessage")
+    assert record.ok and record.description == CLIENT_GONE
+    assert [message.text for message in alice.bot_messages()] == ["a"]
