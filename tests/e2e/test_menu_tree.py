@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+
+import pytest
+from telegram.ext import AIORateLimiter
 
 from bot.content.addresses import page_address
 from bot.content.models import ActionKind
 from bot.content.telegram_html import escape
+from tests.helpers.botharness import running_bot
 
 _SENDS_A_FILE = (ActionKind.ATTACHMENT, ActionKind.NUMBERS)
 BIDI_MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
@@ -15,6 +20,18 @@ BIDI_MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
 def visible(text):
     """The text without the invisible direction marks added for right-to-left languages."""
     return BIDI_MARKS.sub("", text or "")
+
+
+@pytest.fixture
+async def bot(database):
+    """The running bot without the overall 30 calls a second: this test walks about 1,500 pages.
+
+    The limiter would make it take 50 s per database while testing nothing about limits (the
+    rate-limit and send-budget tests do that).
+    """
+    unthrottled = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
+    async with running_bot(database, rate_limiter=unthrottled) as harness:
+        yield harness
 
 
 async def _press(person, content, node_id):
@@ -64,21 +81,25 @@ async def _walk(person, content, language, node_id, path, visited):
         await _press(person, content, node_id)
 
 
+async def _every_page(bot, content, language):
+    person = bot.person(f"Person-{language}", language)
+    await person.send_text("/start")
+    menu = await person.wait_for_bot_message()
+    chain = content.language_chain(language)
+    assert content.nodes["violence"].title.resolve(chain)[0] in menu.buttons
+    visited: set[str] = {content.root}
+    await _walk(person, content, language, content.root, [], visited)
+    reachable = {
+        n
+        for n in content.nodes
+        if not (content.nodes[n].action and content.nodes[n].action.kind is ActionKind.LINK)
+    }
+    assert visited == reachable, (language, reachable - visited)
+
+
 async def test_every_page_in_every_language(bot):
+    # One person per language, all at once (as people use the bot): each walks the whole tree.
     content = bot.content
-    for language in content.languages:
-        person = bot.person(f"Person-{language}", language)
-        await person.send_text("/start")
-        menu = await person.wait_for_bot_message()
-        chain = content.language_chain(language)
-        assert content.nodes["violence"].title.resolve(chain)[0] in menu.buttons
-        visited: set[str] = {content.root}
-        await _walk(person, content, language, content.root, [], visited)
-        reachable = {
-            n
-            for n in content.nodes
-            if not (content.nodes[n].action and content.nodes[n].action.kind is ActionKind.LINK)
-        }
-        assert visited == reachable, reachable - visited
+    await asyncio.gather(*(_every_page(bot, content, language) for language in content.languages))
     await bot.idle()
     assert not bot.emulator.rejected_requests()
