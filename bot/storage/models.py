@@ -41,6 +41,9 @@ __all__ = [
     "NAMING_CONVENTION",
     "Announcement",
     "Base",
+    "Broadcast",
+    "BroadcastRecipient",
+    "BroadcastStatus",
     "ChatMessage",
     "ContactMethod",
     "ContactRequest",
@@ -51,6 +54,7 @@ __all__ = [
     "MessageKind",
     "OutboxEntry",
     "OutboxStatus",
+    "RecipientState",
     "RequestMessage",
     "RequestStatus",
     "UsageCount",
@@ -452,3 +456,76 @@ class UsageCount(Base):
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class BroadcastStatus(enum.StrEnum):
+    """Where a broadcast stands."""
+
+    SENDING = "sending"  # recipients are being sent to (or wait for the budget)
+    DONE = "done"  # every recipient was tried once
+    STOPPED = "stopped"  # an admin stopped it; the recipients left were never sent to
+
+
+class Broadcast(Base):
+    """An announcement to many people, stored with its recipients before the first one is sent.
+
+    The payload names what is sent (``{"news": id}`` or ``{"event": id}``); the text is rendered
+    in each recipient's language when it is their turn. ``paused_until`` keeps a 429's
+    ``retry_after`` across restarts and processes.
+    """
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        Index("ix_broadcasts_status", "status"),
+        # Ids are shown to admins (/broadcast_stop 3): never reuse one.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The announcement it sends (``news:<id>``, ``event:<id>``): one broadcast per announcement.
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(
+        String(12), default=BroadcastStatus.SENDING.value, server_default="sending"
+    )
+    # The admin's Telegram id, told when it is done (None for announcements of the content).
+    started_by: Mapped[int | None] = mapped_column(BigInteger)
+    recipients: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    paused_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+    def __repr__(self) -> str:
+        return f"<Broadcast id={self.id} {self.key!r} {self.status}>"
+
+
+class RecipientState(enum.StrEnum):
+    """Where one recipient of a broadcast stands. Sent at most once: see bot.events.broadcasts."""
+
+    PENDING = "pending"  # not tried yet
+    SENDING = "sending"  # the call is under way; found so after a crash it becomes UNKNOWN
+    SENT = "sent"
+    FAILED = "failed"  # Telegram refused (chat not found, …): nothing to retry
+    BLOCKED = "blocked"  # the person blocked the bot: dropped from the news
+    UNKNOWN = "unknown"  # the process died (or the network failed) during the call
+    SKIPPED = "skipped"  # unsubscribed (or blocked) before their turn
+
+
+class BroadcastRecipient(Base):
+    """One person a broadcast goes to, and how far it got; erased with the person."""
+
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_recipients_broadcast_id"),
+        Index("ix_broadcast_recipients_broadcast_state", "broadcast_id", "state", "id"),
+        Index("ix_broadcast_recipients_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(
+        String(12), default=RecipientState.PENDING.value, server_default="pending"
+    )
+    # When the call was begun: a SENDING row older than any call can take is UNKNOWN.
+    attempted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -35,6 +35,8 @@ ALL_TABLES = {
     "event_reminders",
     "announcements",
     "usage_counts",
+    "broadcasts",
+    "broadcast_recipients",
 }
 
 
