@@ -1,8 +1,9 @@
 """News by region, opt-in: who subscribed, and announcing new events and the network's news to them.
 
-An announcement is written once: its row (keyed ``event:<id>`` or ``news:<id>``) and one outbox
-entry per subscriber go into the database in one unit of work, before anything is sent. The
-outbox then delivers them with its retries, and its keys make sure that nobody gets one twice.
+An announcement is written once: its row (keyed ``event:<id>`` or ``news:<id>``) and a broadcast
+with every subscriber as a recipient go into the database in one unit of work, before anything
+is sent. The broadcast sender (:mod:`bot.telegram.broadcasting`) then sends it within what
+answers to people leave of Telegram's budget, to each recipient at most once.
 """
 
 from __future__ import annotations
@@ -14,13 +15,22 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.contact.repositories import OutboxRepository
 from bot.content.models import Content
-from bot.events.listing import event_period
+from bot.content.telegram_html import escape
+from bot.events.broadcasts import BroadcastRepository, subscribed
+from bot.events.listing import event_details, event_period
+from bot.i18n.bidi import rtl_message
+from bot.i18n.catalogs import Translator
 from bot.runtime import Runtime
 from bot.storage.models import Announcement, User
 
-__all__ = ["AnnouncementResult", "announce_new_events", "announce_news", "subscribers"]
+__all__ = [
+    "AnnouncementResult",
+    "announce_new_events",
+    "announce_news",
+    "announcement_html",
+    "subscribers",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +40,7 @@ async def subscribers(session: AsyncSession, regions: tuple[str, ...]) -> list[i
 
     People who blocked the bot or were blocked by an admin are left out.
     """
-    query = select(User.id).where(
-        User.news_subscribed.is_(True), User.blocked_bot.is_(False), User.banned.is_(False)
-    )
+    query = select(User.id).where(subscribed())
     if regions:
         query = query.where(User.region.in_(regions))
     result = await session.execute(query.order_by(User.id))
@@ -41,10 +49,14 @@ async def subscribers(session: AsyncSession, regions: tuple[str, ...]) -> list[i
 
 @dataclass(frozen=True, slots=True)
 class AnnouncementResult:
-    """How many people an announcement goes to, and False for ``new`` if it was made before."""
+    """How many people an announcement goes to, and False for ``new`` if it was made before.
+
+    ``broadcast`` is the id of its broadcast (None for one made before broadcasts existed).
+    """
 
     recipients: int
     new: bool
+    broadcast: int | None = None
 
 
 async def _announce(
@@ -53,16 +65,16 @@ async def _announce(
     regions: tuple[str, ...],
     payload: dict,
     now: dt.datetime,
+    started_by: int | None = None,
 ) -> AnnouncementResult:
+    broadcasts = BroadcastRepository(session)
     existing = await session.get(Announcement, key)
     if existing is not None:
-        return AnnouncementResult(existing.recipients, False)
-    people = await subscribers(session, regions)
-    session.add(Announcement(key=key, created_at=now, recipients=len(people)))
-    outbox = OutboxRepository(session)
-    for user_id in people:
-        await outbox.enqueue(f"{key}:{user_id}", "announcement", {**payload, "user": user_id}, now)
-    return AnnouncementResult(len(people), True)
+        broadcast = await broadcasts.by_key(key)
+        return AnnouncementResult(existing.recipients, False, broadcast and broadcast.id)
+    broadcast = await broadcasts.create(key, payload, regions, now, started_by=started_by)
+    session.add(Announcement(key=key, created_at=now, recipients=broadcast.recipients))
+    return AnnouncementResult(broadcast.recipients, True, broadcast.id)
 
 
 async def announce_new_events(runtime: Runtime) -> int:
@@ -86,14 +98,42 @@ async def announce_new_events(runtime: Runtime) -> int:
 
 
 async def announce_news(
-    session: AsyncSession, content: Content, news_id: str, now: dt.datetime
+    session: AsyncSession,
+    content: Content,
+    news_id: str,
+    now: dt.datetime,
+    *,
+    started_by: int | None = None,
 ) -> AnnouncementResult:
-    """Put the content's news ``news_id`` into the outbox for the subscribers of its regions (once).
+    """Broadcast the content's news ``news_id`` to the subscribers of its regions (once).
 
-    Runs in the caller's unit of work; deliver the outbox after it is committed.
+    Runs in the caller's unit of work; kick the sender after it is committed.
+
+    Args:
+        started_by: The admin's Telegram id: told when the broadcast is done.
 
     Raises:
         KeyError: the content has no such news.
     """
     news = content.news[news_id]
-    return await _announce(session, f"news:{news.id}", news.regions, {"news": news.id}, now)
+    return await _announce(
+        session, f"news:{news.id}", news.regions, {"news": news.id}, now, started_by
+    )
+
+
+def announcement_html(runtime: Runtime, payload: dict, tr: Translator) -> str | None:
+    """The announcement a payload names (``event`` or ``news``) in ``tr``'s language, or None.
+
+    None when the content no longer has it (an editor removed it since).
+    """
+    content = runtime.content
+    event = next((e for e in content.events if e.id == payload.get("event")), None)
+    news = content.news.get(payload.get("news") or "")
+    if event is not None:
+        details = event_details(content, event, tr, runtime.settings.timezone)
+        text = "📣 " + escape(tr.gettext("New event")) + "\n\n" + details
+    elif news is not None:
+        text = "📣 " + news.text.resolve(content.language_chain(tr.language))[0]
+    else:
+        return None
+    return rtl_message(text) if tr.is_rtl else text

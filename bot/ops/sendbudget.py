@@ -6,24 +6,32 @@ overall bucket and from its chat's bucket in one atomic script (Redis' own clock
 different machines agree); when a bucket is empty the script says how long to wait and takes
 nothing. A bucket holds at most ``burst`` tokens, so in any window of T seconds a bucket passes
 at most ``burst + rate × T`` calls; the overall bucket's burst is a fifth of its rate.
+
+Answers to people come first: a broadcast takes a token only while the overall bucket keeps a
+reserve for answers (``reserve``: half its burst). While people are answered, the broadcast
+waits; when nobody is, it gets every token the bucket refills — the whole rate.
+:class:`LocalSendBudget` is the same arithmetic in one process, for bots without Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from bot.config import SendBudget
 
-__all__ = ["BUCKET_SCRIPT", "Bucket", "SharedSendBudget"]
+__all__ = ["BUCKET_SCRIPT", "Bucket", "LocalSendBudget", "SharedSendBudget", "broadcast_reserve"]
 
-# KEYS: the buckets. ARGV: per bucket its rate (tokens per second) and its burst (capacity).
+# KEYS: the buckets. ARGV: per bucket its rate (tokens per second) and its burst (capacity),
+# then optionally the reserve the first bucket keeps (a broadcast's token: 1 + reserve needed).
 # Returns 0 if a token was taken from every bucket, else the milliseconds to wait (nothing taken).
 BUCKET_SCRIPT = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+local reserve = tonumber(ARGV[2 * #KEYS + 1]) or 0
 local wait = 0
 local levels = {}
 for i, key in ipairs(KEYS) do
@@ -34,8 +42,12 @@ for i, key in ipairs(KEYS) do
   local at = tonumber(state[2]) or now
   tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
   levels[i] = tokens
-  if tokens < 1 then
-    wait = math.max(wait, math.ceil((1 - tokens) / rate))
+  local needed = 1
+  if i == 1 then
+    needed = 1 + reserve
+  end
+  if tokens < needed then
+    wait = math.max(wait, math.ceil((needed - tokens) / rate))
   end
 end
 if wait > 0 then
@@ -87,13 +99,20 @@ class SharedSendBudget:
         chat = Bucket(f"{self._prefix}:chat:{chat_id}", budget.per_chat_per_second, 3)
         return overall, chat
 
-    async def acquire(self, chat_id: int | str) -> float:
-        """Wait for a token of every bucket of ``chat_id``; returns the seconds waited."""
+    async def acquire(self, chat_id: int | str, *, spare: bool = False) -> float:
+        """Wait for a token of every bucket of ``chat_id``; returns the seconds waited.
+
+        Args:
+            spare: Take only what answers leave (a broadcast): the overall bucket keeps its
+                reserve for answers.
+        """
         buckets = self.buckets(chat_id)
         keys = [bucket.key for bucket in buckets]
         args: list[float] = []
         for bucket in buckets:
             args += [bucket.rate, bucket.burst]
+        if spare:
+            args.append(broadcast_reserve(buckets[0].burst))
         waited = 0.0
         while True:
             wait_ms = int(await self._script(keys=keys, args=args))
@@ -106,3 +125,58 @@ class SharedSendBudget:
     async def close(self) -> None:
         """Close the Redis connections."""
         await self._redis.aclose()
+
+
+def broadcast_reserve(burst: float) -> float:
+    """The tokens the overall bucket keeps for answers while a broadcast runs: half its burst."""
+    return max(1.0, burst / 2)
+
+
+class LocalSendBudget:
+    """The overall bucket of one process (no Redis), with the broadcasts' lane.
+
+    Answers are limited by python-telegram-bot's own limiter and only *noted* here (they never
+    wait for this bucket, but what they use is not there for a broadcast); a broadcast waits
+    until a token is left above the reserve, and for its chat's one message a second.
+
+    Args:
+        budget: The limits.
+        clock: Seconds on a monotonic clock (injected by tests).
+    """
+
+    def __init__(self, budget: SendBudget, clock=time.monotonic) -> None:
+        self._rate = budget.per_second
+        self._burst = max(1.0, budget.per_second / 5)
+        self._reserve = broadcast_reserve(self._burst)
+        self._chat_interval = 1 / budget.per_chat_per_second
+        self._clock = clock
+        self._tokens = self._burst
+        self._at = clock()
+        self._chats: dict[int | str, float] = {}  # when a broadcast last sent into a chat
+
+    def _refill(self) -> float:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        return now
+
+    def note_answer(self) -> None:
+        """An answer is being sent: it uses a token (down to one burst of debt)."""
+        self._refill()
+        self._tokens = max(-self._burst, self._tokens - 1)
+
+    async def acquire_spare(self, chat_id: int | str) -> float:
+        """Wait for a token left above the reserve (and for the chat's pace); seconds waited."""
+        waited = 0.0
+        while True:
+            now = self._refill()
+            if len(self._chats) > 1000:  # forget chats that are free again
+                self._chats = {c: t for c, t in self._chats.items() if t > now}
+            chat_wait = self._chats.get(chat_id, now) - now
+            wait = max(chat_wait, (1 + self._reserve - self._tokens) / self._rate)
+            if wait <= 0:
+                self._tokens -= 1
+                self._chats[chat_id] = now + self._chat_interval
+                return waited
+            waited += wait
+            await asyncio.sleep(wait)  # the bucket refills with time; nothing to poll for

@@ -25,10 +25,16 @@ from bot.ops.rekey import RekeyProgress, reencrypt_batch
 from bot.ops.signals import ContentSignal
 from bot.runtime import Runtime
 from bot.storage.repositories import HandledUpdates
+from bot.telegram.broadcasting import BroadcastSender
 from bot.telegram.context import BotData, LotseContext
 from bot.telegram.delivery import deliver_due
 from bot.telegram.handlers.contact import on_delete_my_data, on_my_data
-from bot.telegram.handlers.events import on_announce, on_stats
+from bot.telegram.handlers.events import (
+    on_announce,
+    on_broadcast_stop,
+    on_broadcasts,
+    on_stats,
+)
 from bot.telegram.handlers.menu import (
     on_callback,
     on_cancel,
@@ -142,6 +148,8 @@ def build_application(
     application.add_handler(CommandHandler("delete_my_data", on_delete_my_data, filters=private))
     application.add_handler(CommandHandler("reload", on_reload, filters=private))
     application.add_handler(CommandHandler("announce", on_announce, filters=private))
+    application.add_handler(CommandHandler("broadcasts", on_broadcasts, filters=private))
+    application.add_handler(CommandHandler("broadcast_stop", on_broadcast_stop, filters=private))
     application.add_handler(CommandHandler("stats", on_stats, filters=private))
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
@@ -172,6 +180,7 @@ def build_application(
 
 
 DELIVERY_INTERVAL = 5.0
+BROADCAST_INTERVAL = 2.0
 REKEY_INTERVAL = 2.0
 FOLLOW_UP_INTERVAL = 60.0
 
@@ -233,7 +242,17 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
                 logger.info("key rotation: %d contents re-encrypted", rekey.reencrypted)
             rekey = RekeyProgress.start()
 
+    # Broadcasts: the leader's sender resumes them (after a restart, a take-over, a 429 pause).
+    sender = application.bot_data.broadcasts = BroadcastSender(application)
+
+    async def broadcasts(context) -> None:
+        if lease.is_leader:
+            sender.kick()
+
     job_queue.run_repeating(deliver, interval=DELIVERY_INTERVAL, first=1.0, name="outbox")
+    job_queue.run_repeating(
+        broadcasts, interval=BROADCAST_INTERVAL, first=BROADCAST_INTERVAL, name="broadcasts"
+    )
     job_queue.run_repeating(reencrypt, interval=REKEY_INTERVAL, first=REKEY_INTERVAL, name="rekey")
     job_queue.run_repeating(
         leadership, interval=runtime.settings.production.leader_lease_seconds, first=0.5,
@@ -242,6 +261,9 @@ def _schedule_delivery(application: Application, runtime: Runtime) -> None:
     job_queue.run_repeating(leader_only, interval=FOLLOW_UP_INTERVAL, first=5.0, name="scheduled")
     runtime.delivery_trigger.clear()
     runtime.delivery_trigger.append(lambda: job_queue.run_once(deliver, when=0, name="outbox-now"))
+    runtime.delivery_trigger.append(
+        lambda: job_queue.run_once(broadcasts, when=0, name="broadcasts-now")
+    )
 
 
 async def prepare(application: Application) -> None:

@@ -30,6 +30,8 @@ class BotData:
         self.try_again: set[int] = set()
         # Reloads reach the other processes of the bot through this (set when jobs run).
         self.content_signal: ContentSignal | None = None
+        # Sends broadcasts in the leader (set when jobs run); see bot.telegram.broadcasting.
+        self.broadcasts = None
 
 
 class LotseContext(CallbackContext[ExtBot, dict, dict, BotData]):

@@ -629,30 +629,19 @@ async def _event_reminder(bot: Bot, runtime: Runtime, payload: dict) -> dict:
 
 
 async def _announcement(bot: Bot, runtime: Runtime, payload: dict) -> dict:
-    """A new event or news of the network, to one subscriber, in their language."""
-    from bot.events.listing import event_details
-    from bot.i18n.bidi import rtl_message
+    """A new event or news, to one subscriber (entries queued before broadcasts existed)."""
+    from bot.events.news import announcement_html
 
-    content = runtime.content
     async with runtime.database.unit_of_work() as session:
         person = await session.get(User, payload.get("user"))
         if person is None or person.blocked_bot or person.banned or not person.news_subscribed:
             return {"skipped": True}
         chat_id, language, user_id = person.telegram_id, person.language, person.id
-    tr = runtime.translator(language)
-    event = next((e for e in content.events if e.id == payload.get("event")), None)
-    news = content.news.get(payload.get("news") or "")
-    if event is not None:
-        details = event_details(content, event, tr, runtime.settings.timezone)
-        text = "📣 " + escape(tr.gettext("New event")) + "\n\n" + details
-    elif news is not None:
-        text = "📣 " + news.text.resolve(content.language_chain(tr.language))[0]
-    else:
+    text = announcement_html(runtime, payload, runtime.translator(language))
+    if text is None:
         return {"skipped": True}
     try:
-        sent = await bot.send_message(
-            chat_id, rtl_message(text) if tr.is_rtl else text, parse_mode="HTML"
-        )
+        sent = await bot.send_message(chat_id, text, parse_mode="HTML")
     except Forbidden:
         # They blocked the bot: no further news for them (they can subscribe again).
         async with runtime.database.unit_of_work() as session:

@@ -4,6 +4,11 @@ With Redis configured, every call into a chat waits for the shared budget
 (:class:`~bot.ops.sendbudget.SharedSendBudget`); without it, python-telegram-bot's own
 :class:`~telegram.ext.AIORateLimiter` limits this process alone (enough for one process).
 Either way a 429 from Telegram is waited out and the call retried a few times.
+
+Two lanes: answers (every call made by default) and broadcasts. A broadcast first takes its
+token with :meth:`LaneRateLimiter.acquire_spare` — only what answers leave of the budget — and
+then makes its call with ``rate_limit_args=BROADCAST``, which passes through without taking a
+second token and without retrying: a 429 goes back to the broadcast, which pauses.
 """
 
 from __future__ import annotations
@@ -16,15 +21,49 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.ops.metrics import Metrics
-from bot.ops.sendbudget import SharedSendBudget
+from bot.ops.sendbudget import LocalSendBudget, SharedSendBudget
 
-__all__ = ["SharedRateLimiter", "build_rate_limiter"]
+__all__ = [
+    "BROADCAST",
+    "LaneRateLimiter",
+    "LocalRateLimiter",
+    "SharedRateLimiter",
+    "build_rate_limiter",
+]
 
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 3
+# The rate_limit_args of a broadcast's call: its token was taken with acquire_spare.
+BROADCAST = {"lane": "broadcast"}
 
 
-class SharedRateLimiter(BaseRateLimiter[int]):
+class LaneRateLimiter(BaseRateLimiter[dict]):
+    """A limiter with a second, lower lane for broadcasts (see the module docstring)."""
+
+    async def acquire_spare(self, chat_id: int | str) -> float:
+        """Wait for a token that answers leave over for a call into ``chat_id``; seconds waited."""
+        raise NotImplementedError
+
+    async def process_request(
+        self,
+        callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict | None,
+    ):
+        """A broadcast's call goes straight out (its token is taken); an answer waits its turn."""
+        if rate_limit_args and rate_limit_args.get("lane") == BROADCAST["lane"]:
+            return await callback(*args, **kwargs)
+        return await self.answer(callback, args, kwargs, endpoint, data)
+
+    async def answer(self, callback, args, kwargs, endpoint: str, data: dict[str, Any]):
+        """Make a call of the answers' lane."""
+        raise NotImplementedError
+
+
+class SharedRateLimiter(LaneRateLimiter):
     """Waits for the budget shared through Redis before each call that sends into a chat.
 
     Args:
@@ -43,19 +82,14 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         """Close the Redis connections."""
         await self._budget.close()
 
-    async def process_request(
-        self,
-        callback,
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ):
+    async def acquire_spare(self, chat_id: int | str) -> float:
+        """The shared buckets' token, taken only while the reserve for answers stays."""
+        return await self._budget.acquire(_chat_key(chat_id), spare=True)
+
+    async def answer(self, callback, args, kwargs, endpoint: str, data: dict[str, Any]):
         """Take a token for the chat (if the call names one), then call; retry after a 429."""
         chat_id = data.get("chat_id")
-        retries = rate_limit_args or MAX_RETRIES
-        for attempt in range(retries + 1):
+        for attempt in range(MAX_RETRIES + 1):
             if chat_id is not None:
                 waited = await self._budget.acquire(_chat_key(chat_id))
                 if waited:
@@ -65,13 +99,52 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self._metrics.flood_waits.inc()
-                if attempt == retries:
+                if attempt == MAX_RETRIES:
                     raise
-                seconds = exc.retry_after
-                seconds = seconds if isinstance(seconds, int | float) else seconds.total_seconds()
+                seconds = retry_after_seconds(exc)
                 logger.info("Telegram asked to wait %.1f s (%s)", seconds, endpoint)
                 await asyncio.sleep(seconds + 0.1)  # Telegram's own instruction: wait, then retry
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+class LocalRateLimiter(LaneRateLimiter):
+    """One process's limiter: python-telegram-bot's for answers, a local bucket for broadcasts.
+
+    Args:
+        budget: The limits.
+    """
+
+    def __init__(self, budget) -> None:
+        self._answers = AIORateLimiter(
+            overall_max_rate=budget.per_second,
+            group_max_rate=budget.per_group_per_minute,
+            max_retries=MAX_RETRIES,
+        )
+        self._spare = LocalSendBudget(budget)
+
+    async def initialize(self) -> None:
+        """Prepare python-telegram-bot's limiter."""
+        await self._answers.initialize()
+
+    async def shutdown(self) -> None:
+        """Shut python-telegram-bot's limiter down."""
+        await self._answers.shutdown()
+
+    async def acquire_spare(self, chat_id: int | str) -> float:
+        """A token of this process's bucket, taken only while the reserve for answers stays."""
+        return await self._spare.acquire_spare(_chat_key(chat_id))
+
+    async def answer(self, callback, args, kwargs, endpoint: str, data: dict[str, Any]):
+        """Note the answer in the broadcasts' bucket, then let PTB's limiter make the call."""
+        if data.get("chat_id") is not None:
+            self._spare.note_answer()
+        return await self._answers.process_request(callback, args, kwargs, endpoint, data, None)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """A 429's ``retry_after`` in seconds (python-telegram-bot gives an int or a timedelta)."""
+    seconds = exc.retry_after
+    return float(seconds if isinstance(seconds, int | float) else seconds.total_seconds())
 
 
 def _chat_key(chat_id: Any) -> int | str:
@@ -83,18 +156,14 @@ def _chat_key(chat_id: Any) -> int | str:
 
 def build_rate_limiter(
     redis_url: str | None, budget, metrics: Metrics, *, bot_id: str
-) -> BaseRateLimiter:
-    """The shared limiter if Redis is configured, else PTB's limiter for this process alone.
+) -> LaneRateLimiter:
+    """The shared limiter if Redis is configured, else one for this process alone.
 
     Args:
         bot_id: The bot's id (the token's part before the colon): the budget is the bot's.
     """
     if not redis_url:
-        return AIORateLimiter(
-            overall_max_rate=budget.per_second,
-            group_max_rate=budget.per_group_per_minute,
-            max_retries=MAX_RETRIES,
-        )
+        return LocalRateLimiter(budget)
     from redis.asyncio import Redis
 
     shared = SharedSendBudget(Redis.from_url(redis_url), budget, prefix=f"lotse:budget:{bot_id}")

@@ -67,6 +67,8 @@ class LotseApplication(Application):
         Released here rather than in ``post_stop``, which python-telegram-bot calls only from
         ``run_polling``/``run_webhook``: another process takes over the jobs at once.
         """
+        if self.bot_data.broadcasts is not None:
+            await self.bot_data.broadcasts.stop()  # the call under way first: no "unknown"
         await super().stop()
         runtime = self.bot_data.runtime
         if runtime is not None:

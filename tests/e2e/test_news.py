@@ -132,6 +132,9 @@ async def test_admin_announces_news_in_each_persons_language(database):
             await deliver_due(bot.application.bot, bot.runtime)
             await amal.wait_for_bot_message(announced)
             await olga.wait_for_bot_message(announced)
+            # The admin hears when the broadcast is done.
+            done = await admin.wait_for_bot_message(lambda m: "Rundsendung 1" in (m.text or ""))
+            assert "2 gesendet" in done.text
             await bot.idle()
             assert announcements(amal) == ["📣 The summer party is on 1 July."]
             assert announcements(olga) == ["📣 Das Sommerfest ist am 1. Juli."]

@@ -1,4 +1,4 @@
-"""Events near me, reminders and news; the admins' /announce and /stats."""
+"""Events near me, reminders and news; the admins' /announce, /broadcasts, /broadcast_stop, /stats."""
 
 from __future__ import annotations
 
@@ -8,15 +8,24 @@ from telegram import Update
 
 from bot.content.models import ActionKind
 from bot.content.telegram_html import escape
+from bot.events.broadcasts import BroadcastProgress, BroadcastRepository
 from bot.events.listing import events_screen, region_choice_screen
 from bot.events.news import announce_news
 from bot.events.reminders import EventReminderRepository
+from bot.i18n.catalogs import N_, Translator
 from bot.i18n.formatting import format_number
 from bot.screens import EventTarget, Screen
 from bot.telegram.context import LotseContext
 from bot.telegram.person import Visit, visit
 
-__all__ = ["on_announce", "on_event_button", "on_stats", "show_events"]
+__all__ = [
+    "on_announce",
+    "on_broadcast_stop",
+    "on_broadcasts",
+    "on_event_button",
+    "on_stats",
+    "show_events",
+]
 
 
 def _events_page(v: Visit) -> str:
@@ -94,13 +103,88 @@ async def on_announce(update: Update, context: LotseContext) -> None:
                 }
             else:
                 now = runtime.clock.now()
-                result = await announce_news(v.session, runtime.content, news_id, now)
-                v.deliver_after_commit()
+                result = await announce_news(
+                    v.session, runtime.content, news_id, now, started_by=update.effective_user.id
+                )
+                v.deliver_after_commit()  # starts the broadcast once it is stored
                 if result.new:
                     html = tr.gettext("Announced. Subscribers: %(count)s")
                 else:
                     html = tr.gettext("This was announced before. Subscribers: %(count)s")
                 html = "📣 " + html % {"count": format_number(result.recipients, tr.locale)}
+                if result.broadcast is not None:
+                    html += "\n" + escape(
+                        tr.gettext(
+                            "Broadcast %(id)s: /broadcasts shows its progress, "
+                            "/broadcast_stop %(id)s stops it."
+                        )
+                        % {"id": result.broadcast}
+                    )
+        await v.show(update, context, Screen(html=html), edit=False)
+
+
+_STATES = {"sending": N_("running"), "done": N_("done"), "stopped": N_("stopped")}
+
+
+def _progress_lines(progress: BroadcastProgress, tr: Translator) -> str:
+    """Two lines on one broadcast: what and where it stands, then its counts."""
+
+    def number(value: int) -> str:
+        return format_number(value, tr.locale)
+
+    head = tr.gettext("Broadcast %(id)s · %(what)s · %(state)s") % {
+        "id": progress.id,
+        "what": progress.key,
+        "state": tr.gettext(_STATES.get(progress.status, progress.status)),
+    }
+    counts = tr.gettext(
+        "sent %(sent)s · left %(left)s · failed %(failed)s · unknown %(unknown)s"
+    ) % {
+        "sent": number(progress.sent),
+        "left": number(progress.left),
+        "failed": number(progress.failed),
+        "unknown": number(progress.unknown),
+    }
+    return f"📣 <b>{escape(head)}</b>\n{escape(counts)}"
+
+
+async def on_broadcasts(update: Update, context: LotseContext) -> None:
+    """/broadcasts (admins): the progress of the latest broadcasts."""
+    async with visit(update, context) as v:
+        tr = v.tr
+        if update.effective_user.id not in v.runtime.settings.admins:
+            html = tr.gettext("Only administrators can send announcements.")
+        else:
+            recent = await BroadcastRepository(v.session).recent()
+            if not recent:
+                html = escape(tr.gettext("No broadcasts yet."))
+            else:
+                html = "\n\n".join(_progress_lines(p, tr) for p in recent)
+                if any(p.status == "sending" for p in recent):
+                    html += "\n\n" + escape(tr.gettext("Stop one with /broadcast_stop ID."))
+        await v.show(update, context, Screen(html=html), edit=False)
+
+
+async def on_broadcast_stop(update: Update, context: LotseContext) -> None:
+    """/broadcast_stop ID (admins): nobody left in the broadcast is sent to."""
+    async with visit(update, context) as v:
+        runtime, tr = v.runtime, v.tr
+        if update.effective_user.id not in runtime.settings.admins:
+            html = tr.gettext("Only administrators can send announcements.")
+        else:
+            given = (context.args or [""])[0].lstrip("#")
+            broadcasts = BroadcastRepository(v.session)
+            stopped = (
+                await broadcasts.stop(int(given), runtime.clock.now()) if given.isdigit() else None
+            )
+            if stopped is None:
+                html = escape(
+                    tr.gettext("No running broadcast %(id)s. /broadcasts lists them.")
+                    % {"id": given or "—"}
+                )
+            else:
+                html = escape(tr.gettext("Broadcast %(id)s stopped.") % {"id": stopped.id})
+                html += "\n\n" + _progress_lines(await broadcasts.progress(stopped), tr)
         await v.show(update, context, Screen(html=html), edit=False)
 
 

@@ -55,9 +55,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcast_recipients")),
-        sa.UniqueConstraint(
-            "broadcast_id", "user_id", name="uq_broadcast_recipients_broadcast_id"
-        ),
+        sa.UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_recipients_broadcast_id"),
     )
     op.create_index(
         "ix_broadcast_recipients_broadcast_state",
