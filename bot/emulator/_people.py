@@ -279,6 +279,11 @@ class EmulatedUser:
             f"{[button['text'] for button in buttons] or 'no buttons (none is shown)'}"
         )
 
+    def mark_started(self) -> None:
+        """The person started the bot earlier (people seeded into the bot's database, e.g. for a
+        benchmark): the bot may write to them. No update is sent."""
+        self.record.started_bots.add(self._bot().id)
+
     # Blocking ----------------------------------------------------------------------------------
 
     async def block_bot(self) -> None:

@@ -23,7 +23,14 @@ from redis.asyncio import Redis
 
 from bot.config import SendBudget
 
-__all__ = ["BUCKET_SCRIPT", "Bucket", "LocalSendBudget", "SharedSendBudget", "broadcast_reserve"]
+__all__ = [
+    "BUCKET_SCRIPT",
+    "Bucket",
+    "LocalSendBudget",
+    "SharedSendBudget",
+    "broadcast_reserve",
+    "overall_burst",
+]
 
 # KEYS: the buckets. ARGV: per bucket its rate (tokens per second) and its burst (capacity),
 # then optionally the reserve the first bucket keeps (a broadcast's token: 1 + reserve needed).
@@ -91,7 +98,7 @@ class SharedSendBudget:
         """The buckets a call into ``chat_id`` draws from (groups have negative ids or @names)."""
         budget = self._budget
         # A small burst only: any one second then sees at most 1.2 × the rate.
-        overall = Bucket(f"{self._prefix}:all", budget.per_second, max(1.0, budget.per_second / 5))
+        overall = Bucket(f"{self._prefix}:all", budget.per_second, overall_burst(budget))
         if isinstance(chat_id, str) or chat_id < 0:
             per_second = budget.per_group_per_minute / 60
             return overall, Bucket(f"{self._prefix}:chat:{chat_id}", per_second, 1)
@@ -127,9 +134,15 @@ class SharedSendBudget:
         await self._redis.aclose()
 
 
+def overall_burst(budget: SendBudget) -> float:
+    """The overall bucket's capacity: a fifth of a second's calls, at least two (so that a
+    broadcast's token, taken above the reserve, is possible at all)."""
+    return max(2.0, budget.per_second / 5)
+
+
 def broadcast_reserve(burst: float) -> float:
     """The tokens the overall bucket keeps for answers while a broadcast runs: half its burst."""
-    return max(1.0, burst / 2)
+    return burst / 2
 
 
 class LocalSendBudget:
@@ -146,7 +159,7 @@ class LocalSendBudget:
 
     def __init__(self, budget: SendBudget, clock=time.monotonic) -> None:
         self._rate = budget.per_second
-        self._burst = max(1.0, budget.per_second / 5)
+        self._burst = overall_burst(budget)
         self._reserve = broadcast_reserve(self._burst)
         self._chat_interval = 1 / budget.per_chat_per_second
         self._clock = clock

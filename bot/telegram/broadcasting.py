@@ -65,6 +65,12 @@ class BroadcastSender:
             return
         self._task = asyncio.get_running_loop().create_task(self._run(), name="broadcasts")
 
+    async def idle(self) -> None:
+        """Wait until the task has nothing more to send (or stopped)."""
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._task)
+
     async def stop(self, timeout: float = 10.0) -> None:
         """Let the call under way finish and stop (at shutdown); nobody is left ``sending``."""
         self._stopping = True
