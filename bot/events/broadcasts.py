@@ -29,11 +29,6 @@ from bot.storage.models import (
 
 __all__ = ["BroadcastProgress", "BroadcastRepository", "NextRecipient", "subscribed"]
 
-# No Bot API call takes longer (python-telegram-bot's timeouts are seconds): a recipient still
-# "sending" after this long belongs to a process that died.
-STALE_AFTER = dt.timedelta(seconds=60)
-
-
 def subscribed():
     """The condition on users for news: opted in, not blocked, not banned."""
     return User.news_subscribed.is_(True) & User.blocked_bot.is_(False) & User.banned.is_(False)
@@ -184,13 +179,19 @@ class BroadcastRepository:
             person.blocked_bot = True
             person.news_subscribed = False
 
-    async def recover(self, stale_before: dt.datetime) -> int:
-        """Recipients left ``sending`` by a process that died become ``unknown``; how many."""
+    async def recover(self) -> int:
+        """Recipients left ``sending`` by a sender that died become ``unknown``; how many.
+
+        Called when a sender starts: no call of its own is under way. Should the process that
+        made the call be alive after all (it lost the leader lease during the call), its result
+        still settles the row; either way the recipient is never sent to again.
+        """
+        running = select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SENDING.value)
         result = await self._session.execute(
             update(BroadcastRecipient)
             .where(
+                BroadcastRecipient.broadcast_id.in_(running),
                 BroadcastRecipient.state == RecipientState.SENDING.value,
-                BroadcastRecipient.attempted_at < stale_before,
             )
             .values(state=RecipientState.UNKNOWN.value)
             .execution_options(synchronize_session=False)

@@ -20,7 +20,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, T
 from telegram.ext import Application
 
 from bot.contact.repositories import OutboxRepository
-from bot.events.broadcasts import STALE_AFTER, BroadcastRepository, NextRecipient
+from bot.events.broadcasts import BroadcastRepository, NextRecipient
 from bot.events.news import announcement_html
 from bot.i18n.catalogs import N_
 from bot.i18n.formatting import format_number
@@ -52,7 +52,6 @@ class BroadcastSender:
         self._application = application
         self._task: asyncio.Task | None = None
         self._stopping = False
-        self._recovered = False
 
     @property
     def running(self) -> bool:
@@ -87,26 +86,29 @@ class BroadcastSender:
 
     async def _run(self) -> None:
         try:
+            first = True
             while not self._stopping and self._runtime.lease.is_leader:
-                if not await self._round():
+                if not await self._round(recover=first):
                     return
+                first = False
         except Exception:
             logger.exception("broadcasts: the sender failed; the next round resumes")
 
-    async def _round(self) -> bool:
-        """Send to the next few recipients of the oldest due broadcast; False if none is due."""
+    async def _round(self, *, recover: bool = False) -> bool:
+        """Send to the next few recipients of the oldest due broadcast; False if none is due.
+
+        Args:
+            recover: The sender starts: recipients left ``sending`` by a sender that died
+                (a restart, a take-over) are counted ``unknown``, never sent to again.
+        """
         runtime = self._runtime
         now = runtime.clock.now()
         async with runtime.database.unit_of_work() as session:
             broadcasts = BroadcastRepository(session)
-            if not self._recovered:
-                # On SQLite this process is the only one: whatever is "sending" died with the
-                # last one. On PostgreSQL another process may be in the middle of a call.
-                single = runtime.database.dialect.startswith("sqlite")
-                lost = await broadcasts.recover(now if single else now - STALE_AFTER)
+            if recover:
+                lost = await broadcasts.recover()
                 if lost:
                     logger.warning("broadcasts: %d recipients left by a crash are unknown", lost)
-                self._recovered = single
             due = await broadcasts.due(now)
             if not due:
                 return False
