@@ -29,6 +29,7 @@ from bot.storage.models import (
 
 __all__ = ["BroadcastProgress", "BroadcastRepository", "NextRecipient", "subscribed"]
 
+
 def subscribed():
     """The condition on users for news: opted in, not blocked, not banned."""
     return User.news_subscribed.is_(True) & User.blocked_bot.is_(False) & User.banned.is_(False)

@@ -154,10 +154,11 @@ class LocalSendBudget:
 
     Args:
         budget: The limits.
-        clock: Seconds on a monotonic clock (injected by tests).
+        clock: Seconds on a monotonic clock, and ``sleep`` to wait on it (injected by tests).
     """
 
-    def __init__(self, budget: SendBudget, clock=time.monotonic) -> None:
+    def __init__(self, budget: SendBudget, clock=time.monotonic, sleep=asyncio.sleep) -> None:
+        self._sleep = sleep
         self._rate = budget.per_second
         self._burst = overall_burst(budget)
         self._reserve = broadcast_reserve(self._burst)
@@ -192,4 +193,4 @@ class LocalSendBudget:
                 self._chats[chat_id] = now + self._chat_interval
                 return waited
             waited += wait
-            await asyncio.sleep(wait)  # the bucket refills with time; nothing to poll for
+            await self._sleep(wait)  # the bucket refills with time; nothing to poll for
