@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS = ("content_load", "services_nearest", "updates")
+BENCHMARKS = ("content_load", "services_nearest", "updates", "broadcast")
 
 
 def machine() -> dict:

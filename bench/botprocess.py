@@ -81,7 +81,8 @@ async def _lotse_application(args: argparse.Namespace) -> Application:
         key: TeamSettings(key, team["title"], team["chat"], tuple(team["languages"]), None)
         for key, team in json.loads(args.teams).items()
     }
-    settings = Settings(teams=teams, fallback_team=next(iter(teams), None))
+    admins = tuple(int(a) for a in args.admins.split(",") if a)
+    settings = Settings(teams=teams, fallback_team=next(iter(teams), None), admins=admins)
     runtime = Runtime(
         settings=settings,
         content=load_content_or_raise(args.content),
@@ -123,6 +124,7 @@ def main() -> None:
     parser.add_argument("--schema", default=None)
     parser.add_argument("--content", default="content")
     parser.add_argument("--teams", default="{}")
+    parser.add_argument("--admins", default="", help="the admins' Telegram ids, comma-separated")
     parser.add_argument("--no-rate-limit", dest="rate_limit", action="store_false")
     parser.add_argument("--asyncio", action="store_true", help="Lotse on asyncio's own loop")
     args = parser.parse_args()
