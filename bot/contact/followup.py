@@ -12,6 +12,7 @@ import logging
 import zoneinfo
 
 from bot.contact.repositories import OutboxRepository, RequestRepository
+from bot.events.broadcasts import BroadcastRepository
 from bot.i18n.catalogs import NN_
 from bot.runtime import Runtime
 from bot.storage.repositories import UserRepository
@@ -96,6 +97,7 @@ async def run_follow_up(runtime: Runtime) -> None:
         sent = await outbox.delete_sent_before(now - retention)
         if sent:
             logger.info("retention: %d delivered or abandoned outbox entries forgotten", sent)
+        await BroadcastRepository(requests.session).forget_recipients(now - retention)
     runtime.kick_delivery()
 
 

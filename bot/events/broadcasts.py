@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, insert, literal, select, update
+from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
@@ -234,6 +234,20 @@ class BroadcastRepository:
         broadcast.status = BroadcastStatus.STOPPED.value
         broadcast.finished_at = now
         return broadcast
+
+    async def forget_recipients(self, finished_before: dt.datetime) -> int:
+        """Who got a broadcast is kept for the retention period after it ended; how many rows
+        went (the broadcast keeps its number of recipients)."""
+        old = select(Broadcast.id).where(
+            Broadcast.status != BroadcastStatus.SENDING.value,
+            Broadcast.finished_at < finished_before,
+        )
+        result = await self._session.execute(
+            delete(BroadcastRecipient)
+            .where(BroadcastRecipient.broadcast_id.in_(old))
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount
 
     async def recent(self, limit: int = 5) -> list[BroadcastProgress]:
         """The latest broadcasts with their progress, newest first."""
