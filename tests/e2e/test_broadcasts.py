@@ -185,3 +185,29 @@ async def test_recipients_are_the_subscribers_when_it_starts(database):
             async with bot.runtime.database.unit_of_work() as session:
                 states = (await session.execute(select(BroadcastRecipient.state))).scalars()
                 assert sorted(states) == ["sent", "sent", "skipped"]
+
+
+async def test_a_429_pauses_the_broadcast_for_retry_after(database):
+    clock = FakeClock(START)
+    async with BotApiEmulator() as emulator:  # arrival times on the real clock
+        token = emulator.create_bot()
+        admin = emulator.add_user("Anna", language_code="de")
+        async with admin_bot(database, emulator, clock, token, admin) as bot:
+            with_events_and_news(bot, events=())
+            people = await add_subscribers(bot, 6)
+            emulator.inject_fault("sendMessage", status=429, retry_after=1, chat_id=people[2].id)
+            await admin.send_text("/announce sommerfest")
+            await admin.wait_for_bot_message()
+            done = await admin.wait_for_bot_message(done_message(1), timeout=15)
+            assert "6 gesendet, 0 fehlgeschlagen, 0 unbekannt" in done.text
+            assert all(len(announcements(p)) == 1 for p in people)
+
+            chats = {p.id for p in people}
+            calls = [
+                r for r in emulator.requests
+                if r.method == "sendMessage" and int(r.params["chat_id"]) in chats
+            ]  # fmt: skip
+            refused = next(i for i, r in enumerate(calls) if r.status == 429)
+            pause = (calls[refused + 1].at - calls[refused].at).total_seconds()
+            assert pause >= 0.95, pause  # Telegram's retry_after, then the same person again
+            assert int(calls[refused + 1].params["chat_id"]) == people[2].id
