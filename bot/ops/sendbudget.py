@@ -135,14 +135,17 @@ class SharedSendBudget:
 
 
 def overall_burst(budget: SendBudget) -> float:
-    """The overall bucket's capacity: a fifth of a second's calls, at least two (so that a
-    broadcast's token, taken above the reserve, is possible at all)."""
-    return max(2.0, budget.per_second / 5)
+    """The overall bucket's capacity: a fifth of a second's calls (at least one)."""
+    return max(1.0, budget.per_second / 5)
 
 
 def broadcast_reserve(burst: float) -> float:
-    """The tokens the overall bucket keeps for answers while a broadcast runs: half its burst."""
-    return burst / 2
+    """The tokens the overall bucket keeps for answers while a broadcast runs: half its burst.
+
+    A broadcast needs one token above the reserve, so the reserve leaves room for that one
+    (a budget under 10 a second, with a burst of 1, has no reserve: answers cannot come first).
+    """
+    return max(0.0, min(burst / 2, burst - 1))
 
 
 class LocalSendBudget:

@@ -134,9 +134,9 @@ class BroadcastSender:
             return True
         tr = runtime.translator(recipient.language)
         text = announcement_html(runtime, payload, tr)
-        limiter = bot.rate_limiter
-        lane = isinstance(limiter, LaneRateLimiter)
-        if lane:
+        limiter = _lane_of(bot.rate_limiter)
+        lane = limiter is not None
+        if limiter is not None:
             waited = await limiter.acquire_spare(recipient.chat_id)
             if waited:
                 runtime.metrics.budget_waits.inc()
@@ -202,6 +202,13 @@ class BroadcastSender:
             if done.started_by is not None:
                 await _tell_admin(session, runtime, done, now)
         runtime.kick_delivery()
+
+
+def _lane_of(limiter) -> LaneRateLimiter | None:
+    """The limiter with the broadcasts' lane, inside the ones that wrap it (None: no budget)."""
+    while limiter is not None and not isinstance(limiter, LaneRateLimiter):
+        limiter = getattr(limiter, "inner", None)
+    return limiter
 
 
 async def _tell_admin(session, runtime: Runtime, broadcast: Broadcast, now: dt.datetime) -> None:

@@ -54,7 +54,7 @@ class LaneRateLimiter(BaseRateLimiter[dict]):
         rate_limit_args: dict | None,
     ):
         """A broadcast's call goes straight out (its token is taken); an answer waits its turn."""
-        if rate_limit_args and rate_limit_args.get("lane") == BROADCAST["lane"]:
+        if _is_broadcast(rate_limit_args):
             return await callback(*args, **kwargs)
         return await self.answer(callback, args, kwargs, endpoint, data)
 
@@ -107,7 +107,7 @@ class SharedRateLimiter(LaneRateLimiter):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-class LocalRateLimiter(LaneRateLimiter):
+class LocalRateLimiter(AIORateLimiter, LaneRateLimiter):
     """One process's limiter: python-telegram-bot's for answers, a local bucket for broadcasts.
 
     Args:
@@ -115,30 +115,37 @@ class LocalRateLimiter(LaneRateLimiter):
     """
 
     def __init__(self, budget) -> None:
-        self._answers = AIORateLimiter(
+        super().__init__(
             overall_max_rate=budget.per_second,
             group_max_rate=budget.per_group_per_minute,
             max_retries=MAX_RETRIES,
         )
         self._spare = LocalSendBudget(budget)
 
-    async def initialize(self) -> None:
-        """Prepare python-telegram-bot's limiter."""
-        await self._answers.initialize()
-
-    async def shutdown(self) -> None:
-        """Shut python-telegram-bot's limiter down."""
-        await self._answers.shutdown()
-
     async def acquire_spare(self, chat_id: int | str) -> float:
         """A token of this process's bucket, taken only while the reserve for answers stays."""
         return await self._spare.acquire_spare(_chat_key(chat_id))
 
-    async def answer(self, callback, args, kwargs, endpoint: str, data: dict[str, Any]):
-        """Note the answer in the broadcasts' bucket, then let PTB's limiter make the call."""
+    async def process_request(
+        self,
+        callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict | None,
+    ):
+        """A broadcast's call goes straight out; an answer is noted in the broadcasts' bucket
+        and then limited by python-telegram-bot's limiter."""
+        if _is_broadcast(rate_limit_args):
+            return await callback(*args, **kwargs)
         if data.get("chat_id") is not None:
             self._spare.note_answer()
-        return await self._answers.process_request(callback, args, kwargs, endpoint, data, None)
+        return await super().process_request(callback, args, kwargs, endpoint, data, None)
+
+
+def _is_broadcast(rate_limit_args: Any) -> bool:
+    return isinstance(rate_limit_args, dict) and rate_limit_args.get("lane") == BROADCAST["lane"]
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

@@ -104,6 +104,11 @@ class PatientRateLimiter(BaseRateLimiter):
         self._inner = inner if inner is not None else AIORateLimiter(**kwargs)
         self._delays = tuple(delays)
 
+    @property
+    def inner(self) -> BaseRateLimiter:
+        """The wrapped limiter that keeps the budget (broadcasts take their tokens from it)."""
+        return self._inner
+
     async def initialize(self) -> None:
         """Initialise the wrapped limiter."""
         await self._inner.initialize()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from sqlalchemy import insert, select
@@ -132,10 +133,10 @@ async def test_people_using_the_menu_are_answered_during_a_broadcast(database):
     async with BotApiEmulator(clock=clock.now) as emulator:
         token = emulator.create_bot()
         admin = emulator.add_user("Anna", language_code="de")
-        # A small budget (4 a second): 12 recipients keep the broadcast busy for 3 seconds.
-        async with admin_bot(database, emulator, clock, token, admin, per_second=4) as bot:
+        # A small budget (10 a second): 30 recipients keep the broadcast busy for 3 seconds.
+        async with admin_bot(database, emulator, clock, token, admin, per_second=10) as bot:
             with_events_and_news(bot, events=())
-            people = await add_subscribers(bot, 12)
+            people = await add_subscribers(bot, 30)
             olga = bot.person("Olga", "de")
             await olga.send_text("/start")
             menu = await olga.wait_for_bot_message()
@@ -187,7 +188,8 @@ async def test_recipients_are_the_subscribers_when_it_starts(database):
                 assert sorted(states) == ["sent", "sent", "skipped"]
 
 
-async def test_a_429_pauses_the_broadcast_for_retry_after(database):
+async def test_a_429_pauses_the_broadcast_for_retry_after(database, caplog):
+    caplog.set_level(logging.INFO, logger="bot")
     clock = FakeClock(START)
     async with BotApiEmulator() as emulator:  # arrival times on the real clock
         token = emulator.create_bot()
@@ -211,3 +213,5 @@ async def test_a_429_pauses_the_broadcast_for_retry_after(database):
             pause = (calls[refused + 1].at - calls[refused].at).total_seconds()
             assert pause >= 0.95, pause  # Telegram's retry_after, then the same person again
             assert int(calls[refused + 1].params["chat_id"]) == people[2].id
+            # The broadcast itself paused (its calls are not retried by the answers' limiter).
+            assert "broadcasts: Telegram asked to wait 1.0 s; paused" in caplog.text

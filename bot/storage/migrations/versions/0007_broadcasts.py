@@ -1,7 +1,7 @@
 """Broadcasts: an announcement to many people, stored with each recipient's state before sending.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0006"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
