@@ -62,6 +62,13 @@ class Metrics:
             "lotse_telegram_flood_waits", "Calls Telegram refused as too many (429), then retried",
             registry=registry,
         )  # fmt: skip
+        self.broadcast_messages = Counter(
+            "lotse_broadcast_messages",
+            "Recipients of broadcasts this process settled, by outcome (sent, failed, blocked, "
+            "unknown, skipped)",
+            ["outcome"],
+            registry=registry,
+        )
         self.errors = Counter(
             "lotse_errors", "Errors, by kind (exception class)", ["kind"], registry=registry
         )

@@ -154,6 +154,7 @@ class BroadcastSender:
         try:
             sent = await bot.send_message(recipient.chat_id, text, parse_mode="HTML", **extra)
         except RetryAfter as exc:
+            runtime.metrics.flood_waits.inc()
             seconds = retry_after_seconds(exc)
             logger.info("broadcasts: Telegram asked to wait %.1f s; paused", seconds)
             async with runtime.database.unit_of_work() as session:
@@ -170,6 +171,7 @@ class BroadcastSender:
                 broadcasts = BroadcastRepository(session)
                 await broadcasts.settle(recipient.id, RecipientState.BLOCKED)
                 await broadcasts.drop_blocked(recipient.user_id)
+            runtime.metrics.broadcast_messages.labels(outcome="blocked").inc()
             return True
         except (TimedOut, NetworkError) as exc:
             # The call may have reached Telegram: at most once, so never again for them.
@@ -183,11 +185,13 @@ class BroadcastSender:
         async with runtime.database.unit_of_work() as session:
             await BroadcastRepository(session).settle(recipient.id, RecipientState.SENT)
             ChatTrace(session).record(recipient.user_id, sent.message_id, runtime.clock.now())
+        runtime.metrics.broadcast_messages.labels(outcome="sent").inc()
         return True
 
     async def _settle(self, recipient: NextRecipient, state: RecipientState) -> None:
         async with self._runtime.database.unit_of_work() as session:
             await BroadcastRepository(session).settle(recipient.id, state)
+        self._runtime.metrics.broadcast_messages.labels(outcome=state.value).inc()
 
     async def _finish(self, broadcast_id: int) -> None:
         """Mark the broadcast done and tell the admin who started it."""

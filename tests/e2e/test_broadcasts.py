@@ -85,6 +85,13 @@ async def test_a_broadcast_reaches_every_subscriber_once_and_drops_who_blocked(d
                 ).scalar_one()
                 assert (row.news_subscribed, row.blocked_bot) == (False, True)
 
+            metrics = bot.runtime.metrics.registry
+            for outcome, count in (("sent", 8), ("blocked", 1)):
+                value = metrics.get_sample_value(
+                    "lotse_broadcast_messages_total", {"outcome": outcome}
+                )
+                assert value == count, outcome
+
             await admin.send_text("/broadcasts")
             progress = await admin.wait_for_bot_message()
             assert "Rundsendung 1 · news:sommerfest · fertig" in progress.text
