@@ -207,6 +207,17 @@ async def test_bot_cannot_write_first(api: RawClient, emulator: BotApiEmulator) 
     )
 
 
+async def test_a_person_seeded_as_having_started_the_bot_can_be_written_to(
+    api: RawClient, emulator: BotApiEmulator
+) -> None:
+    bob = emulator.add_user("Bob")
+    bob.mark_started()  # as people already in a bot's database (benchmarks, seeded tests)
+
+    await api.ok("sendMessage", chat_id=bob.id, text="hi")
+
+    assert [m.text for m in bob.bot_messages()] == ["hi"]
+
+
 async def test_every_request_is_logged(api: RawClient, emulator: BotApiEmulator) -> None:
     await api.call("getMe")
     await api.call("sendMessage", chat_id=999, text="hi")
