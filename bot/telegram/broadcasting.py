@@ -15,11 +15,13 @@ import contextlib
 import datetime as dt
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.contact.repositories import OutboxRepository
+from bot.errors import StorageError
 from bot.events.broadcasts import BroadcastRepository, NextRecipient
 from bot.events.news import announcement_html
 from bot.i18n.catalogs import N_
@@ -28,12 +30,13 @@ from bot.runtime import Runtime
 from bot.safety.traces import ChatTrace
 from bot.storage.models import Broadcast, RecipientState
 from bot.telegram.rate_limit import BROADCAST, LaneRateLimiter, retry_after_seconds
+from bot.telegram.resilience import server_error
 
 __all__ = ["BroadcastSender"]
 
 logger = logging.getLogger(__name__)
 BATCH = 50  # recipients read at a time (each is still claimed on its own)
-MAX_PAUSE = 60.0  # seconds the task sleeps for a paused broadcast before looking again
+RECORD_TRIES = 5  # a recipient's outcome is written again if the database fails for a moment
 
 DONE_TEXT = N_(
     "📣 Broadcast %(id)s is done: %(sent)s sent, %(failed)s failed, %(unknown)s unknown."
@@ -151,47 +154,73 @@ class BroadcastSender:
             await self._settle(recipient, RecipientState.SKIPPED)
             return True
         extra = {"rate_limit_args": BROADCAST} if lane else {}
+        message_id = None
         try:
             sent = await bot.send_message(recipient.chat_id, text, parse_mode="HTML", **extra)
         except RetryAfter as exc:
-            runtime.metrics.flood_waits.inc()
-            seconds = retry_after_seconds(exc)
-            logger.info("broadcasts: Telegram asked to wait %.1f s; paused", seconds)
-            async with runtime.database.unit_of_work() as session:
-                broadcasts = BroadcastRepository(session)
-                await broadcasts.release(recipient.id)
-                until = runtime.clock.now() + dt.timedelta(seconds=seconds)
-                await broadcasts.pause(broadcast_id, until)
-            await asyncio.sleep(seconds)
-            async with runtime.database.unit_of_work() as session:
-                await BroadcastRepository(session).pause(broadcast_id, None)
+            await self._pause(broadcast_id, recipient, retry_after_seconds(exc))
             return False
         except Forbidden:
-            async with runtime.database.unit_of_work() as session:
-                broadcasts = BroadcastRepository(session)
-                await broadcasts.settle(recipient.id, RecipientState.BLOCKED)
-                await broadcasts.drop_blocked(recipient.user_id)
-            runtime.metrics.broadcast_messages.labels(outcome="blocked").inc()
-            return True
-        except (TimedOut, NetworkError) as exc:
-            # The call may have reached Telegram: at most once, so never again for them.
-            logger.warning("broadcasts: a call failed on the way (%s): unknown", type(exc).__name__)
-            await self._settle(recipient, RecipientState.UNKNOWN)
-            return True
+            outcome = RecipientState.BLOCKED  # they blocked the bot: dropped from the news
+        except BadRequest as exc:
+            logger.warning("broadcasts: Telegram refused a message: %s", exc.message[:120])
+            outcome = RecipientState.FAILED
+        except NetworkError as exc:
+            # An error status means Telegram did not carry the call out (the patient limiter
+            # repeated it already); no answer at all means it may have: at most once, so the
+            # recipient is never sent to again.
+            failed = server_error(exc)
+            logger.warning("broadcasts: a call failed (%s)", type(exc).__name__)
+            outcome = RecipientState.FAILED if failed else RecipientState.UNKNOWN
         except TelegramError as exc:
             logger.warning("broadcasts: Telegram refused a message: %s", exc.message[:120])
-            await self._settle(recipient, RecipientState.FAILED)
-            return True
-        async with runtime.database.unit_of_work() as session:
-            await BroadcastRepository(session).settle(recipient.id, RecipientState.SENT)
-            ChatTrace(session).record(recipient.user_id, sent.message_id, runtime.clock.now())
-        runtime.metrics.broadcast_messages.labels(outcome="sent").inc()
+            outcome = RecipientState.FAILED
+        else:
+            outcome, message_id = RecipientState.SENT, sent.message_id
+        await self._settle(recipient, outcome, message_id)
         return True
 
-    async def _settle(self, recipient: NextRecipient, state: RecipientState) -> None:
-        async with self._runtime.database.unit_of_work() as session:
-            await BroadcastRepository(session).settle(recipient.id, state)
-        self._runtime.metrics.broadcast_messages.labels(outcome=state.value).inc()
+    async def _pause(self, broadcast_id: int, recipient: NextRecipient, seconds: float) -> None:
+        """Telegram refused the call with 429 (nothing was sent): back to pending, wait."""
+        runtime = self._runtime
+        runtime.metrics.flood_waits.inc()
+        logger.info("broadcasts: Telegram asked to wait %.1f s; paused", seconds)
+        async with runtime.database.unit_of_work() as session:
+            broadcasts = BroadcastRepository(session)
+            await broadcasts.release(recipient.id)
+            until = runtime.clock.now() + dt.timedelta(seconds=seconds)
+            await broadcasts.pause(broadcast_id, until)  # for a restart, or another process
+        await asyncio.sleep(seconds)
+        async with runtime.database.unit_of_work() as session:
+            await BroadcastRepository(session).pause(broadcast_id, None)
+
+    async def _settle(
+        self, recipient: NextRecipient, state: RecipientState, message_id: int | None = None
+    ) -> None:
+        """Record a recipient's outcome, tried again if the database fails for a moment.
+
+        After a call Telegram carried out, giving up here would leave the recipient ``sending``
+        and so counted unknown although they have the message.
+        """
+        runtime = self._runtime
+        for attempt in range(RECORD_TRIES):
+            try:
+                async with runtime.database.unit_of_work() as session:
+                    broadcasts = BroadcastRepository(session)
+                    await broadcasts.settle(recipient.id, state)
+                    if state is RecipientState.BLOCKED:
+                        await broadcasts.drop_blocked(recipient.user_id)
+                    if message_id is not None:  # for /clear
+                        ChatTrace(session).record(
+                            recipient.user_id, message_id, runtime.clock.now()
+                        )
+                break
+            except (SQLAlchemyError, StorageError) as exc:
+                if attempt == RECORD_TRIES - 1:
+                    raise
+                logger.warning("broadcasts: recording failed (%s); again", type(exc).__name__)
+                await asyncio.sleep(0.2 * 2**attempt)
+        runtime.metrics.broadcast_messages.labels(outcome=state.value).inc()
 
     async def _finish(self, broadcast_id: int) -> None:
         """Mark the broadcast done and tell the admin who started it."""
