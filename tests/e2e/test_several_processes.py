@@ -90,7 +90,9 @@ async def _request_and_answer(index, person, groups, coordinator, content, sent_
     await person.send_text(words)
     ready = await person.wait_for_bot_message(lambda m: m.button("k:send:") is not None, **wait)
     await person.press_button("k:send:", message=ready)
-    sent = await person.wait_for_bot_message(**wait)
+    # The confirmation names the reference (a note sent meanwhile, e.g. the compose screen's
+    # update, may come first).
+    sent = await person.wait_for_bot_message(lambda m: "#" in (m.text or ""), **wait)
     reference = "#" + sent.text.split("#", 1)[1][:4]
     sent_counter.append(reference)
     copy = await _wait_for_group_message(person, groups, words)
