@@ -94,6 +94,12 @@ class BroadcastSender:
                 if not await self._round(recover=first):
                     return
                 first = False
+        except (SQLAlchemyError, StorageError) as exc:
+            # The database was busy (SQLite's lock, held while a person's answer waits) or gone
+            # for a moment: nothing is lost, the next kick reads where this one stopped.
+            logger.warning(
+                "broadcasts: database error %s; the next round resumes", type(exc).__name__
+            )
         except Exception:
             logger.exception("broadcasts: the sender failed; the next round resumes")
 
