@@ -386,3 +386,30 @@ async def test_crisis_words_in_a_request_mark_it_urgent_for_the_team(database):
         assert card.text.startswith("🚨")
         copied = await group.wait_for_bot_message(lambda m: "ضربني" in (m.text or ""))
         assert copied.text.startswith("🚨")
+
+
+async def test_the_team_reads_the_messages_in_the_order_they_were_written(database):
+    # Two messages before Send, one more right after it, before anything reached the team: the
+    # topic shows them in the person's order (the delivery job is off, so nothing runs early).
+    async with team_setup(database, deliver=False) as (bot, group, _anna):
+        amal = bot.person("Amal", "de")
+        methods = await choose_region(bot, amal)
+        await amal.press_button(methods.buttons[0])
+        await amal.wait_for_bot_message()
+        for words in ("Erstens: wir brauchen Hilfe", "Zweitens: bitte auf Deutsch"):
+            await amal.send_text(words)
+            ready = await amal.wait_for_bot_message(lambda m: m.button("k:send:") is not None)
+        await amal.press_button("k:send:", message=ready)
+        await amal.wait_for_bot_message(lambda m: "#" in (m.text or ""))
+        await amal.send_text("Drittens: am liebsten vormittags")
+        await bot.idle()
+        for _ in range(4):
+            await deliver_due(bot.application.bot, bot.runtime)
+            bot.clock.advance(60)
+        relayed = [
+            word
+            for m in group.bot_messages()
+            for word in ("Erstens", "Zweitens", "Drittens")
+            if word in (m.text or "")
+        ]
+        assert relayed == ["Erstens", "Zweitens", "Drittens"]

@@ -209,7 +209,8 @@ async def _submit(update: Update, context: LotseContext, v: Visit) -> None:
     runtime = v.runtime
     requests = _requests(v)
     draft = await requests.current_draft(v.user.id)
-    if draft is None or not await requests.messages(draft):
+    written = await requests.messages(draft) if draft is not None else []
+    if draft is None or not written:
         await v.show(update, context, compose_screen(v.tr, 0))
         return
     now = runtime.clock.now()
@@ -219,9 +220,18 @@ async def _submit(update: Update, context: LotseContext, v: Visit) -> None:
     draft.team = team.key if team else None
     draft.team_chat_id = team.chat_id if team else None
     await v.session.flush()
-    await OutboxRepository(v.session).enqueue(
+    outbox = OutboxRepository(v.session)
+    await outbox.enqueue(
         f"request:{draft.id}:open", "open", {"request": draft.id}, now, request_id=draft.id
     )
+    # The messages written before Send follow the opening, in order; what the person writes
+    # while the topic opens comes after them (entries of a request keep their order).
+    for message in written:
+        if message.direction == "in":
+            await outbox.enqueue(
+                f"message:{message.id}:to-team", "to-team", {"message": message.id}, now,
+                request_id=draft.id,
+            )  # fmt: skip
     v.user.flow, v.user.flow_data = Flow.CONVERSATION, {"request": draft.id, "region": draft.region}
     answer_from = None
     if team is not None and (opening := next_office_opening(team, now, runtime.settings.timezone)):
