@@ -561,7 +561,8 @@ def backoff(attempts: int) -> dt.timedelta:
 #: person wrote them and only once its topic is open, the person gets the team's answers in
 #: order, and the topic's title is edited by one delivery at a time — two edits racing could
 #: leave an older title in place while the request records the newer one. Relays never wait
-#: for a title.
+#: for a title. An opening is waited for even if it came later: a request given to the fallback
+#: team is opened anew there, and its messages wait for that.
 _WAITS_FOR = {
     "to-team": ("open", "to-team"),
     "to-person": ("to-person",),
@@ -574,7 +575,8 @@ def _waits_for_earlier() -> ColumnElement[bool]:
     earlier = aliased(OutboxEntry)
     return exists().where(
         earlier.request_id == OutboxEntry.request_id,
-        earlier.id < OutboxEntry.id,
+        earlier.id != OutboxEntry.id,
+        or_(earlier.id < OutboxEntry.id, earlier.kind == "open"),
         earlier.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
         or_(
             *(
