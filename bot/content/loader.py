@@ -59,6 +59,10 @@ def _no_garbage_collection() -> Iterator[None]:
 
     Content creates no reference cycles worth collecting mid-load, but the collector would scan
     the ever-growing heap again and again: with it paused, loading large content is 2-3x faster.
+
+    Afterwards the objects made meanwhile are handed straight to the oldest generation
+    (``freeze`` then ``unfreeze``): left in the youngest, the first allocation after ``enable``
+    would scan all of them at once (0.1-0.4 s on large content) only to find them alive.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -66,6 +70,8 @@ def _no_garbage_collection() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
