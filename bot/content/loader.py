@@ -138,9 +138,9 @@ def _read_and_link(
 ) -> tuple[Gathered, Findings, ServicesWork]:
     """Read every file and link the sections as reading them one after the other would.
 
-    Large services files are parsed into parts by worker processes, and by this process once it
-    has read the rest (see bot.content.reading). While the workers are still busy, this process
-    links what it has (see :func:`_link`). Problems found while reading go to ``findings`` in
+    Large services files are parsed into parts by worker processes (see bot.content.reading).
+    While they are busy, this process reads the rest and links what it can (see :func:`_link`),
+    then reads into parts the services files no worker has started on. Problems found while reading go to ``findings`` in
     file order, wherever the file was read; those found while linking are returned apart.
     """
     work = start_services_workers(files, findings.root or Path())
@@ -155,12 +155,13 @@ def _read_and_link(
             else:
                 parsed.append((file, []))
         work.check_html(parsed)
-        while (claimed := work.claim()) is not None:
-            parts[claimed] = read_services_part_here(claimed, findings.root or Path())
-        _read_instead(files, parsed, parts, per_file, findings.root)
         gathered, linked = Gathered(), Findings(root=findings.root)
         linking = _link(parsed, work, parts, gathered, linked)
-        if next(linking, None) is not None:  # a worker's part is needed: wait for them all
+        if next(linking, None) is not None:  # a services file's part is needed
+            # Only now, with what can be linked linked, does this process claim files of its
+            # own: the workers have read more meanwhile, and it is left less to wait for.
+            while (claimed := work.claim()) is not None:
+                parts[claimed] = read_services_part_here(claimed, findings.root or Path())
             parts.update(work.collect())
             if _read_instead(files, parsed, parts, per_file, findings.root):
                 # A worker's file read here after all may hold any section: link everything
