@@ -8,16 +8,18 @@ cheaply, never nodes — and :func:`merge_services_part` adds it to what was gat
 parsing the file here would have. Where that cannot be guaranteed (a service id that another
 file already uses, a file with problems found while reading it), the file is simply read again
 here, in order, so the findings and the content are the same either way. This process makes
-parts of some of the services files too, once it has read the rest (see
+parts of the services files no worker has started on yet, once it has read the rest (see
 :func:`start_services_workers`), and a worker checks the translations' HTML for validation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, replace
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from types import MappingProxyType
 
@@ -196,24 +198,78 @@ def _service(values: tuple) -> Service:
     return Service(*fields_)
 
 
+# The index of the next large file to read, shared by this process and its forked workers
+# (set in a worker by _share): whoever is free claims the next file, so that no file waits in a
+# queue for someone who is still busy while someone else has nothing left to do.
+_next_file: Synchronized | None = None
+
+
+def _share(counter: Synchronized) -> None:
+    global _next_file
+    _next_file = counter
+
+
+def _claim(counter: Synchronized, count: int) -> int | None:
+    with counter.get_lock():
+        index = counter.value
+        if index >= count:
+            return None
+        counter.value = index + 1
+    return index
+
+
+def _read_claimed(paths: tuple[Path, ...], root: Path) -> list[tuple[int, ServicesPart | None]]:
+    """In a worker: read the large files nobody has claimed yet, one after the other."""
+    assert _next_file is not None
+    parts = []
+    while (index := _claim(_next_file, len(paths))) is not None:
+        parts.append((index, read_services_part_here(paths[index], root)))
+    return parts
+
+
 @dataclass(slots=True)
 class ServicesWork:
-    """The large services files, split between worker processes and this process.
+    """The large services files, shared between worker processes and this process.
 
     Attributes:
         pool: the worker processes (None when nothing is read in parallel).
-        futures: the files the workers read, each with its coming part.
-        here: the files this process reads into parts itself, once its other files are read.
+        paths: the large files, largest first; each is read by whoever claims it first.
+        counter: the index of the next file to claim (see :func:`_claim`).
+        batches: each worker's parts, with the index of their file.
+        mine: the files this process claimed.
         html: the translated texts a worker checks as Telegram HTML (see :meth:`check_html`).
     """
 
     pool: ProcessPoolExecutor | None = None
-    futures: dict[Path, Future[ServicesPart | None]] = field(default_factory=dict)
-    here: tuple[Path, ...] = ()
+    paths: tuple[Path, ...] = ()
+    counter: Synchronized | None = None
+    batches: list[Future[list[tuple[int, ServicesPart | None]]]] = field(default_factory=list)
+    mine: set[Path] = field(default_factory=set)
     html: tuple[list[str], Future[list[tuple[tuple[str, ...], int]]]] | None = None
 
     def __contains__(self, path: Path) -> bool:
-        return path in self.futures or path in self.here
+        return path in self.paths
+
+    def claim(self) -> Path | None:
+        """The next file nobody has started on, for this process to read; None if none is left.
+
+        Called again after each file read here, this shares the files as each process becomes
+        free, without guessing how long this process needs for the rest of the content.
+        """
+        if self.counter is None or (index := _claim(self.counter, len(self.paths))) is None:
+            return None
+        self.mine.add(self.paths[index])
+        return self.paths[index]
+
+    def collect(self) -> dict[Path, ServicesPart | None]:
+        """The parts the workers made (waiting for them); None for a file a worker failed on."""
+        parts: dict[Path, ServicesPart | None] = {
+            path: None for path in self.paths if path not in self.mine
+        }
+        for batch in self.batches:
+            with contextlib.suppress(Exception):  # its files are read here instead (None)
+                parts.update((self.paths[index], part) for index, part in batch.result())
+        return parts
 
     def check_html(self, parsed: list[tuple[Path, list[Section]]]) -> None:
         """Have a worker check the HTML of the translations read so far, once it is free.
@@ -251,6 +307,9 @@ class ServicesWork:
 
     def close(self, *, cancel: bool = False) -> None:
         """Let the workers go once they are done (at once with ``cancel``)."""
+        if self.counter is not None and cancel:
+            with self.counter.get_lock():
+                self.counter.value = len(self.paths)  # nothing more is claimed
         if self.pool is not None:
             self.pool.shutdown(wait=cancel, cancel_futures=cancel)
 
@@ -259,12 +318,10 @@ def start_services_workers(files: list[Path], root: Path) -> ServicesWork:
     """Start reading the large files that look like services files in worker processes.
 
     Only on content large enough to gain, with more than one processor and the 'fork' start
-    method (a spawned worker would first have to import everything again). This process takes a
-    share of the files too: it reads the rest of the content in a fraction of the time a worker
-    needs for one services file, and a part it makes itself need not be pickled. So there is one
-    worker fewer than processors, and the files, largest first, go to whoever has the fewest
-    bytes so far (this process last on a tie, as it has the other files to read as well); the
-    workers share theirs as each becomes free.
+    method (a spawned worker would first have to import everything again). There is one worker
+    fewer than processors, as this process reads the rest of the content meanwhile; then it
+    claims files too (:meth:`ServicesWork.claim`). A part it makes itself need not be pickled.
+    Files are claimed largest first, so that everyone finishes at about the same time.
     """
     big = [f for f in files if _size(f) >= _WORKER_MIN_BYTES and _mentions_services(f)]
     processors = os.cpu_count() or 1
@@ -274,18 +331,14 @@ def start_services_workers(files: list[Path], root: Path) -> ServicesWork:
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         return ServicesWork()
+    fork = multiprocessing.get_context("fork")
+    counter = fork.Value("i", 0)
     workers = min(len(big), processors - 1)
-    shares: list[list[Path]] = [[] for _ in range(workers + 1)]  # the last one is ours
-    loads = [0] * len(shares)
-    for path in sorted(big, key=_size, reverse=True):
-        least = min(range(len(shares)), key=lambda i: (loads[i], i == workers))
-        shares[least].append(path)
-        loads[least] += _size(path)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    # Largest first, so that the workers finish at about the same time.
-    theirs = sorted((path for share in shares[:workers] for path in share), key=_size, reverse=True)
-    futures = {path: pool.submit(_read_services_part, path, root) for path in theirs}
-    return ServicesWork(pool, futures, tuple(shares[workers]))
+    # A forked worker inherits the counter (it cannot be pickled into a task).
+    pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_share, initargs=(counter,))
+    paths = tuple(sorted(big, key=_size, reverse=True))
+    batches = [pool.submit(_read_claimed, paths, root) for _ in range(workers)]
+    return ServicesWork(pool, paths, counter, batches)
 
 
 def read_services_part_here(path: Path, root: Path) -> ServicesPart | None:

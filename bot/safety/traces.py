@@ -8,9 +8,11 @@ We keep the ids (never the content) of the messages in each person's chat for th
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from bot.storage.models import ChatMessage, User
 
@@ -26,6 +28,37 @@ def batches(ids: list[int], size: int = BATCH) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
+# Where a session keeps the ids recorded but not written yet.
+_RECORDED = "lotse.chat_trace.recorded"
+
+
+def _write_recorded(session: Session) -> None:
+    """Write the ids :meth:`ChatTrace.record` kept in ``session``, all in one statement.
+
+    A unit of work records a message or two (the person's and the answer); as ORM objects each
+    would be an INSERT … RETURNING of its own, with a round trip to the database and the ORM's
+    bookkeeping for an object nobody reads again.
+    """
+    rows = session.info.pop(_RECORDED, None)
+    if rows:
+        session.connection().execute(ChatMessage.__table__.insert(), rows)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_statement(state: ORMExecuteState) -> None:
+    _write_recorded(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _write_recorded(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, _transaction: Any) -> None:
+    session.info.pop(_RECORDED, None)
+
+
 class ChatTrace:
     """The message ids of people's private chats (one repository for the aggregate)."""
 
@@ -33,8 +66,14 @@ class ChatTrace:
         self._session = session
 
     def record(self, user_id: int, message_id: int, now: dt.datetime) -> None:
-        """Remember one message of the person's chat (theirs or the bot's)."""
-        self._session.add(ChatMessage(user_id=user_id, message_id=message_id, sent_at=now))
+        """Remember one message of the person's chat (theirs or the bot's).
+
+        The id is written with the others of the unit of work in one statement, before the
+        session's next statement or its commit (see :func:`_write_recorded`), so that it is
+        there for whatever runs after, as if it had been written at once.
+        """
+        row = {"user_id": user_id, "message_id": message_id, "sent_at": now}
+        self._session.sync_session.info.setdefault(_RECORDED, []).append(row)
 
     async def take_deletable(self, user_id: int, now: dt.datetime) -> tuple[list[int], int]:
         """Forget every recorded message; return the ids still deletable and how many are too old."""

@@ -223,7 +223,8 @@ def _sqlite_engine(url: URL, *, foreign_keys: bool) -> AsyncEngine:
             ) from exc
     # Errors would otherwise carry the statement's parameters (Telegram ids, ciphertexts) into
     # the log through the error handler's traceback.
-    engine = create_async_engine(url, hide_parameters=True)
+    # No rollback whenever a connection goes back to the pool: see on_reset below.
+    engine = create_async_engine(url, hide_parameters=True, pool_reset_on_return=None)
     _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
 
@@ -249,8 +250,16 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
     def on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    def on_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+        # The pool's own reset rolls back every connection it gets back, a round trip to
+        # aiosqlite's thread after every unit of work, though nearly all have committed: only
+        # a connection still in a transaction needs it (with the pool's reset switched off).
+        if state.asyncio_safe and record.driver_connection.in_transaction:
+            dbapi_connection.rollback()
+
     event.listen(engine.sync_engine, "connect", on_connect)
     event.listen(engine.sync_engine, "begin", on_begin)
+    event.listen(engine.sync_engine.pool, "reset", on_reset)
 
 
 def _postgresql_engine(url: URL, *, schema: str | None) -> AsyncEngine:

@@ -32,8 +32,15 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 def update_kind(update: Update) -> str:
     """What an update is (``message``, ``callback_query``, …), for the metrics: never its content."""
-    data = update.to_dict()
+    # An update carries exactly one of these; looking them up costs far less than to_dict().
+    for kind in _KINDS:
+        if getattr(update, kind, None) is not None:
+            return kind
+    data = update.to_dict()  # a kind newer than python-telegram-bot (kept in api_kwargs)
     return next((key for key in data if key != "update_id"), "unknown")
+
+
+_KINDS = tuple(kind.value for kind in Update.ALL_TYPES)
 
 
 class LotseApplication(Application):

@@ -51,6 +51,32 @@ async def test_sqlite_connections_have_foreign_keys_wal_and_a_busy_timeout(tmp_p
     assert (tmp_path / "new" / "folder" / "lotse.db").exists()
 
 
+async def test_a_sqlite_connection_given_back_inside_a_transaction_is_rolled_back(tmp_path):
+    # The pool's reset runs only for a connection still in a transaction (see on_reset): one
+    # left holding BEGIN IMMEDIATE would keep every later unit of work waiting for the lock.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'lotse.db'}"
+    await upgrade_database(url)
+    database = Database(url)
+    try:
+        async with database.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.execute("BEGIN IMMEDIATE")
+            await raw.driver_connection.execute(
+                "INSERT INTO users (telegram_id, language_confirmed, flow, discreet_mode, "
+                "blocked_bot, banned, first_seen, last_seen, flood_count, news_subscribed) "
+                "VALUES (1003, 0, 'menu', 0, 0, 0, '2026-11-25', '2026-11-25', 0, 0)"
+            )
+            assert raw.driver_connection.in_transaction
+
+        async with database.unit_of_work() as session:
+            assert await UserRepository(session).get(1003) is None
+            await UserRepository(session).get_or_create(1004, NOW)
+        async with database.unit_of_work() as session:
+            assert await UserRepository(session).get(1004) is not None
+    finally:
+        await database.dispose()
+
+
 @pytest.mark.parametrize("use", ["unit_of_work", "upgrade", "current_revision"])
 async def test_an_unreachable_postgresql_gives_one_line_without_the_password(use):
     database = Database(UNREACHABLE)
