@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.async_api import expect
+
 from bot.content.addresses import page_address
 
 SECRET = "أحتاج مساعدة، زوجي يهددني"
@@ -64,8 +66,15 @@ async def test_arabic_person_and_coordinator_talk_through_a_topic(page, playgrou
     first_words = template.split()[0]
     answer = chat.locator(".msg.bot .text", has_text=first_words).last
     await answer.wait_for(timeout=WAIT)
-    assert await answer.evaluate("e => getComputedStyle(e).direction") == "rtl"
-    box, chat_box = await answer.bounding_box(), await chat.bounding_box()
+    # The chat is redrawn live (an edit, a new message), so the element can be replaced between
+    # two steps: the assertion retries until it holds on the current one.
+    await expect(answer).to_have_css("direction", "rtl", timeout=WAIT)
+    for _ in range(20):  # no box while the bubble is being replaced
+        await answer.wait_for(timeout=WAIT)
+        if (box := await answer.bounding_box()) is not None:
+            break
+    assert box is not None, "the template's bubble kept being replaced"
+    chat_box = await chat.bounding_box()
     # laid out right to left: the bot's bubble starts at the right edge of the chat
     assert box["x"] + box["width"] > chat_box["x"] + chat_box["width"] * 0.8
 
