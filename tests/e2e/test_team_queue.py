@@ -125,7 +125,9 @@ async def test_a_failing_title_edit_never_blocks_or_loses_a_relay(database, stat
         for _ in range(3):
             await deliver_due(bot.application.bot, bot.runtime)
             await bot.idle()
-        assert fault.hits >= 1, "the title edit was tried (and failed)"
+        # The title edit was tried (and failed). The bot's own delivery round may hold it in a
+        # batch it is still working through (the test's rounds then leave it to that one).
+        await bot.emulator.wait_until(lambda: fault.hits >= 1, 15)
         if status == 500:
             # a server error is retried: the title catches up with the request
             for _ in range(8):
