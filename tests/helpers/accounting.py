@@ -55,31 +55,28 @@ async def count_deliveries(runtime, emulator, groups, walkers, coordinators, *, 
             cards = sum(n for text, n in team_texts.items() if _is_card(text, reference))
             figures["requests_lost"] += cards == 0
             figures["cards_doubled"] += max(cards - 1, 0)
-            for message in await repository.messages(request):
-                if message.direction != "in":
-                    continue
-                body = message.body or ""
-                copies = sum(n for text, n in team_texts.items() if text.endswith("\n" + body))
-                figures["messages_lost"] += copies == 0
-                figures["messages_doubled"] += max(copies - 1, 0)
-                if copies > 1:  # what the outbox did with it, to tell a window from a bug
-                    entries = (
-                        await session.execute(
-                            select(
-                                OutboxEntry.key, OutboxEntry.status, OutboxEntry.attempts,
-                                OutboxEntry.last_error,
-                            ).where(OutboxEntry.key == f"message:{message.id}:to-team")
-                        )
-                    ).all()  # fmt: skip
-                    entries = [tuple(e) for e in entries]
+            # The same words can be written more than once (a person retrying, or typing a
+            # place name while their request is open): each is relayed once, so a body is
+            # doubled when the request's topic shows it more often than it was written.
+            written = Counter(
+                m.body or "" for m in await repository.messages(request) if m.direction == "in"
+            )
+            for body, times in written.items():
+                copies = sum(
+                    n
+                    for text, n in team_texts.items()
+                    if text.endswith("\n" + body) and reference in text
+                )
+                figures["messages_lost"] += max(times - copies, 0)
+                figures["messages_doubled"] += max(copies - times, 0)
+                if copies > times:  # what the outbox did with it, to tell a window from a bug
                     calls = [
                         (r.method, r.status, r.description, r.at.strftime("%H:%M:%S.%f"))
                         for r in emulator.requests
                         if str(r.params.get("text", "")).endswith("\n" + body)
+                        and reference in str(r.params.get("text", ""))
                     ]
-                    doubled.append(
-                        f"{reference} {body!r} ×{copies}: outbox {entries}, calls {calls}"
-                    )
+                    doubled.append(f"{reference} {body!r} written {times}, shown {copies}: {calls}")
     for coordinator in coordinators:
         for reply, reference in coordinator.replies.items():
             person = owner.get(reference)
