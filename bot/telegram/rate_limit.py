@@ -13,6 +13,7 @@ second token and without retrying: a 429 goes back to the broadcast, which pause
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from typing import Any
@@ -38,29 +39,15 @@ BROADCAST = {"lane": "broadcast"}
 
 
 class LaneRateLimiter(BaseRateLimiter[dict]):
-    """A limiter with a second, lower lane for broadcasts (see the module docstring)."""
+    """A limiter with a second, lower lane for broadcasts (see the module docstring).
 
+    Its ``process_request`` lets a call with ``rate_limit_args=BROADCAST`` straight through (its
+    token was taken with :meth:`acquire_spare`) and limits every other call as an answer.
+    """
+
+    @abc.abstractmethod
     async def acquire_spare(self, chat_id: int | str) -> float:
         """Wait for a token that answers leave over for a call into ``chat_id``; seconds waited."""
-        raise NotImplementedError
-
-    async def process_request(
-        self,
-        callback,
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: dict | None,
-    ):
-        """A broadcast's call goes straight out (its token is taken); an answer waits its turn."""
-        if _is_broadcast(rate_limit_args):
-            return await callback(*args, **kwargs)
-        return await self.answer(callback, args, kwargs, endpoint, data)
-
-    async def answer(self, callback, args, kwargs, endpoint: str, data: dict[str, Any]):
-        """Make a call of the answers' lane."""
-        raise NotImplementedError
 
 
 class SharedRateLimiter(LaneRateLimiter):
@@ -86,8 +73,19 @@ class SharedRateLimiter(LaneRateLimiter):
         """The shared buckets' token, taken only while the reserve for answers stays."""
         return await self._budget.acquire(_chat_key(chat_id), spare=True)
 
-    async def answer(self, callback, args, kwargs, endpoint: str, data: dict[str, Any]):
-        """Take a token for the chat (if the call names one), then call; retry after a 429."""
+    async def process_request(
+        self,
+        callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict | None,
+    ):
+        """A broadcast's call goes straight out (its token is taken); an answer takes a token
+        for the chat (if the call names one), then calls, and is retried after a 429."""
+        if _is_broadcast(rate_limit_args):
+            return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
         for attempt in range(MAX_RETRIES + 1):
             if chat_id is not None:
