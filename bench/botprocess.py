@@ -105,12 +105,24 @@ async def _serve(args: argparse.Namespace) -> None:
         await application.initialize()
     else:
         application = await _lotse_application(args)
+        from bot.ops.heap import settle_after_start
+
+        settle_after_start()  # as `lotse run` does before it serves (bot.app)
     await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=10)
+    if args.kind == "echo":
+        await application.updater.start_polling(poll_interval=0, timeout=10)
+    else:
+        from bot.telegram.application import start_polling
+
+        # As `lotse run` polls: the next getUpdates once a batch is handled (bot.telegram.polling).
+        poller = await start_polling(application, timeout=10)
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)  # until the harness closes our stdin
-    await application.updater.stop()
+    if args.kind == "echo":
+        await application.updater.stop()
+    else:
+        await poller.stop()
     await application.stop()
     await application.shutdown()
 

@@ -18,6 +18,7 @@ from bot.contact.crypto import Cipher
 from bot.content.loader import load_content_or_raise
 from bot.errors import LotseError
 from bot.i18n.catalogs import Catalogs
+from bot.ops.heap import settle_after_start
 from bot.runtime import Runtime
 from bot.storage.database import Database
 from bot.storage.keys import encryption_keys
@@ -102,6 +103,7 @@ async def _serve(settings: Settings, *, console: bool = False) -> int:
         )
     try:
         await _initialize(application, base_url, settings.telegram.start_patience)
+        settle_after_start()  # content, catalogs and mappings are loaded: never scan them again
         await _run_until_stopped(application, settings, emulator, console=console)
     finally:
         await runtime.database.dispose()

@@ -6,7 +6,9 @@ Two databases are supported with the same code:
   Every connection turns on foreign keys, write-ahead logging and a busy timeout, and every
   transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock at once, so two units of
   work never both read and then both try to write (SQLite would fail one of them immediately,
-  whatever the busy timeout). Units of work on SQLite therefore run one after the other.
+  whatever the busy timeout). Units of work on SQLite therefore run one after the other: within
+  a process they queue for their turn on a lock, so that each starts the moment the one before
+  ends instead of polling SQLite for the write lock.
 * PostgreSQL (``postgresql+asyncpg://user:password@host/db``) for everything else, with a small
   pool that checks connections before use. An optional schema puts Lotse's tables (and Alembic's
   version table) in a schema of their own, which the tests use to isolate each test.
@@ -17,6 +19,7 @@ the database (without its password) and the reason.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import re
@@ -67,6 +70,7 @@ class Database:
         # which on asyncio would fail instead of quietly blocking.
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._apart: AsyncEngine | None = None
+        self._turns: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     @property
     def dialect(self) -> str:
@@ -84,7 +88,7 @@ class Database:
         Raises:
             StorageError: If the database cannot be reached, or the connection is lost.
         """
-        async with self._sessions() as session, session.begin():
+        async with self._turn(), self._sessions() as session, session.begin():
             try:
                 # Connect (and BEGIN) now, so that "cannot reach" is told apart from errors
                 # of the work inside the block.
@@ -101,6 +105,34 @@ class Database:
                         f"lost the connection to the database {self.name}: {describe_failure(exc)}"
                     ) from exc
                 raise
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """On SQLite: wait for this process's other units of work first, in the order they came.
+
+        SQLite lets one transaction write at a time; a second one would poll for the lock in
+        growing sleeps (up to 100 ms each) while the first one holds it. Here it waits its turn
+        and starts the moment the first one ends; the busy timeout still covers other processes
+        (a command-line tool). PostgreSQL serves units of work side by side.
+        """
+        if self.dialect != "sqlite":
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if self._turns is None or self._turns[0] is not loop:
+            self._turns = (loop, asyncio.Lock())
+        lock = self._turns[1]
+        try:
+            async with asyncio.timeout(_SQLITE_BUSY_TIMEOUT_MS / 1000):
+                await lock.acquire()
+        except TimeoutError:
+            raise StorageError(
+                f"cannot reach the database {self.name}: database is locked"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     async def connect_apart(self) -> AsyncConnection:
         """A connection of its own, outside the pool (for locks and listeners held for long).

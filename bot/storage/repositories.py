@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from sqlalchemy import bindparam, delete, exists, select
+from sqlalchemy import Row, bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot.storage.models import ChatMessage, ContactRequest, HandledUpdate, User
 
@@ -23,18 +24,57 @@ __all__ = ["HandledUpdates", "UserRepository"]
 def _arrival(dialect: str):
     """The statement of :meth:`UserRepository.arrive` for ``dialect``, built once per process.
 
-    Building it (the ``excluded`` alias above all) costs more than running it.
+    Building it (the ``excluded`` alias above all) costs more than running it. It is a Core
+    statement returning the row's columns: the ORM's own INSERT … RETURNING path costs about
+    twice as much per update for the one row it loads (see :func:`_as_loaded`).
     """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = User.__table__
-    statement = insert(User).values(
+    statement = insert(table).values(
         telegram_id=bindparam("telegram_id", type_=table.c.telegram_id.type),
         first_seen=bindparam("now", type_=table.c.first_seen.type),
         last_seen=bindparam("now", type_=table.c.last_seen.type),
     )
     return statement.on_conflict_do_update(
-        index_elements=[User.telegram_id], set_={"last_seen": statement.excluded.last_seen}
-    ).returning(User)
+        index_elements=[table.c.telegram_id], set_={"last_seen": statement.excluded.last_seen}
+    ).returning(*(table.c[column] for _, column in _USER_COLUMNS))
+
+
+# (attribute, column) of every column the User mapping loads.
+_USER_COLUMNS = tuple(
+    (attribute.key, attribute.columns[0].key) for attribute in User.__mapper__.column_attrs
+)
+
+
+def _as_loaded(session: Session, row: Row) -> User | None:
+    """The person of ``row``, joined to ``session`` as if the ORM had just loaded them.
+
+    Only what the handlers then change is written at commit. Built through the constructor,
+    so that ``flow_data`` becomes a :class:`~sqlalchemy.ext.mutable.MutableDict` that notices
+    changes, as on a load. None if the session already holds a copy (to be refreshed instead).
+    """
+    values = dict(zip((attribute for attribute, _ in _USER_COLUMNS), row, strict=True))
+    if session.identity_key(User, (values["id"],)) in session.identity_map:
+        return None
+    user = User(**values)
+    make_transient_to_detached(user)
+    session.add(user)
+    return user
+
+
+@functools.cache
+def _first_handling(dialect: str):
+    """The statement of :meth:`HandledUpdates.first_time` for ``dialect``, built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = HandledUpdate.__table__
+    return (
+        insert(table)
+        .values(
+            update_id=bindparam("update_id", type_=table.c.update_id.type),
+            handled_at=bindparam("now", type_=table.c.handled_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.update_id])
+    )
 
 
 class UserRepository:
@@ -90,13 +130,17 @@ class UserRepository:
             telegram_id: The person's Telegram user id.
             now: The current time (aware), for ``first_seen`` and ``last_seen``.
         """
-        result = await self._session.scalars(
-            _arrival(self._session.get_bind().dialect.name),
-            {"telegram_id": telegram_id, "now": now},
-            # The session may hold an older copy; the row as stored now must win over it.
-            execution_options={"populate_existing": True},
-        )
-        return result.one()
+        connection = await self._session.connection()
+        row = (
+            await connection.execute(
+                _arrival(connection.dialect.name), {"telegram_id": telegram_id, "now": now}
+            )
+        ).one()
+        user = _as_loaded(self._session.sync_session, row)
+        if user is None:
+            # The session held an older copy: the row as stored now must win over it.
+            user = await self._session.get(User, row.id, populate_existing=True)
+        return user
 
     async def lock(self, telegram_id: int) -> User | None:
         """Read the person and hold them until the unit of work ends.
@@ -166,15 +210,9 @@ class HandledUpdates:
         On PostgreSQL a second process handling the same update at the same time waits for the
         first one's transaction and then sees its row.
         """
-        insert = (
-            postgresql.insert
-            if self._session.get_bind().dialect.name == "postgresql"
-            else sqlite.insert
-        )
-        result = await self._session.execute(
-            insert(HandledUpdate)
-            .values(update_id=update_id, handled_at=now)
-            .on_conflict_do_nothing(index_elements=[HandledUpdate.update_id])
+        connection = await self._session.connection()
+        result = await connection.execute(
+            _first_handling(connection.dialect.name), {"update_id": update_id, "now": now}
         )
         return result.rowcount == 1
 

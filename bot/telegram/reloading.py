@@ -9,6 +9,7 @@ import logging
 from telegram.ext import Application
 
 from bot.content.reload import ReloadOutcome, reload_content
+from bot.ops.heap import settle_after_reload
 from bot.runtime import Runtime
 from bot.telegram.commands import register_commands
 
@@ -35,6 +36,8 @@ async def reload_application_content(
             # A new Runtime: the search index, the callback codec and the crisis words are
             # cached per runtime and must be built from the new content.
             application.bot_data.runtime = dataclasses.replace(runtime, content=outcome.content)
+            del runtime  # the old content is garbage now: free it, freeze the new one
+            settle_after_reload()
             if outcome.changes.languages:
                 await register_commands_safely(application)
             logger.info("content reloaded: version %s", outcome.content.version)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import text
@@ -147,3 +149,64 @@ async def test_a_database_error_does_not_carry_its_parameters_into_the_log(datab
         async with database.unit_of_work() as session:
             session.add(User(telegram_id=telegram_id, first_seen=NOW, last_seen=NOW))
     assert str(telegram_id) not in str(raised.value)
+
+
+async def test_units_of_work_on_sqlite_take_turns_in_the_order_they_came(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/turns.db")
+    await upgrade_database(database.engine.url.render_as_string())
+    order: list[str] = []
+    first_holds = asyncio.Event()
+
+    async def work(name: str, hold: float = 0.0) -> None:
+        async with database.unit_of_work() as session:
+            order.append(f"{name} starts")
+            if name == "first":
+                first_holds.set()
+            await UserRepository(session).get_or_create(len(order), NOW)
+            await asyncio.sleep(hold)
+            order.append(f"{name} ends")
+
+    try:
+        first = asyncio.create_task(work("first", hold=0.2))
+        await first_holds.wait()
+        started = time.perf_counter()
+        await asyncio.gather(first, work("second"), work("third"))
+        waited = time.perf_counter() - started
+    finally:
+        await database.dispose()
+
+    assert order == [
+        "first starts", "first ends", "second starts", "second ends", "third starts", "third ends"
+    ]  # fmt: skip
+    # The second started when the first ended, not at SQLite's next poll for the lock.
+    assert waited < 1.0
+
+
+async def test_a_unit_of_work_that_waits_too_long_for_its_turn_says_the_database_is_locked(
+    tmp_path, monkeypatch
+):
+    import bot.storage.database as database_module
+
+    monkeypatch.setattr(database_module, "_SQLITE_BUSY_TIMEOUT_MS", 100)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/locked.db")
+    await upgrade_database(database.engine.url.render_as_string())
+    holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with database.unit_of_work():
+            holding.set()
+            await release.wait()
+
+    try:
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        with pytest.raises(StorageError, match="locked.db: database is locked"):
+            async with database.unit_of_work():
+                pass
+        release.set()
+        await holder
+        async with database.unit_of_work() as session:  # free again
+            await UserRepository(session).get_or_create(7, NOW)
+    finally:
+        await database.dispose()
