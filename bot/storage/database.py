@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from bot.errors import StorageError
+from bot.storage import sqlite_driver
 
 __all__ = ["Database", "build_engine", "describe_failure", "display_url"]
 
@@ -256,7 +257,17 @@ def _sqlite_engine(url: URL, *, foreign_keys: bool) -> AsyncEngine:
     # Errors would otherwise carry the statement's parameters (Telegram ids, ciphertexts) into
     # the log through the error handler's traceback.
     # No rollback whenever a connection goes back to the pool: see on_reset below.
-    engine = create_async_engine(url, hide_parameters=True, pool_reset_on_return=None)
+    # Connections from bot.storage.sqlite_driver: one hand-off to aiosqlite's thread per
+    # statement instead of four. The file and options are read from the address as SQLAlchemy
+    # reads them.
+    (database, *_), options = url.get_dialect()().create_connect_args(url)
+    options.pop("check_same_thread", None)
+    engine = create_async_engine(
+        url,
+        hide_parameters=True,
+        pool_reset_on_return=None,
+        async_creator=sqlite_driver.connector(database, **options),
+    )
     _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
 
