@@ -201,7 +201,7 @@ async def test_a_unit_of_work_that_waits_too_long_for_its_turn_says_the_database
     try:
         holder = asyncio.create_task(hold())
         await holding.wait()
-        with pytest.raises(StorageError, match="locked.db: database is locked"):
+        with pytest.raises(StorageError, match=r"locked\.db: database is locked"):
             async with database.unit_of_work():
                 pass
         release.set()
