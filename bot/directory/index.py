@@ -47,6 +47,9 @@ class ServiceIndex:
                     self._key(service.location.lat, service.location.lon), []
                 ).append(service)
         self.size = sum(len(bucket) for bucket in self.cells.values())
+        # The occupied cells' bounding box: how far a search may have to look.
+        rows, columns = [i for i, _ in self.cells], [j for _, j in self.cells]
+        self._box = (min(rows), max(rows), min(columns), max(columns)) if self.cells else None
 
     def _key(self, lat: float, lon: float) -> tuple[int, int]:
         return (math.floor(lat / self.cell), math.floor(lon / self.cell))
@@ -75,7 +78,9 @@ class ServiceIndex:
         cell_km = self.cell * _KM_PER_DEGREE * cos_lat
         found: list[Hit] = []
         # The farthest occupied cell bounds the search (a point far outside every region).
-        limit = max(max(abs(i - center[0]), abs(j - center[1])) for i, j in self.cells)
+        low_i, high_i, low_j, high_j = self._box  # type: ignore[misc]
+        ci, cj = center
+        limit = max(abs(low_i - ci), abs(high_i - ci), abs(low_j - cj), abs(high_j - cj))
         for radius in range(limit + 1):
             for key in self._ring(center, radius):
                 for service in self.cells.get(key, ()):

@@ -80,6 +80,23 @@ class Directory:
                 for topic in service.topics:
                     by_topic.setdefault(topic, []).append(service)
         self.indexes = {topic: ServiceIndex(services) for topic, services in by_topic.items()}
+        # "Speaks my language" keeps few services of a topic: those get an index of their own
+        # (made on the first such search), so that a search does not walk past all the others.
+        self._by_language: dict[tuple[str, str], ServiceIndex] = {}
+
+    def _index(self, topic: str, language: str, filters: Filters) -> ServiceIndex | None:
+        index = self.indexes.get(topic)
+        if index is None or not filters.my_language:
+            return index
+        narrowed = self._by_language.get((topic, language))
+        if narrowed is None:
+            narrowed = self._by_language[topic, language] = ServiceIndex(
+                service
+                for bucket in index.cells.values()
+                for service in bucket
+                if language in service.languages
+            )
+        return narrowed
 
     def search(
         self,
@@ -92,6 +109,16 @@ class Directory:
         page_size: int = PAGE_SIZE,
     ) -> SearchResult:
         """Services of ``topic`` nearest to ``origin``; with "open now", open ones come first."""
+        # Services share a handful of opening-hours expressions: each is evaluated once.
+        states: dict[str | None, HoursState] = {}
+
+        def state_of(service: Service) -> HoursState:
+            state = states.get(service.opening_hours)
+            if state is None:
+                state = states[service.opening_hours] = hours_state(
+                    service.opening_hours, now, self.timezone
+                )
+            return state
 
         def accept(service: Service) -> bool:
             if filters.my_language and language not in service.languages:
@@ -103,22 +130,14 @@ class Directory:
                 return False
             if filters.open_now:
                 # Unknown hours are not hidden: they are listed after the open ones.
-                return (
-                    hours_state(service.opening_hours, now, self.timezone).status
-                    is not OpenStatus.CLOSED
-                )
+                return state_of(service).status is not OpenStatus.CLOSED
             return True
 
         wanted = (page + 1) * page_size + 1
-        index = self.indexes.get(topic)
+        index = self._index(topic, language, filters)
         hits: list[Hit] = index.nearest(origin, wanted, accept) if index is not None else []
         found = [
-            Found(
-                h.service,
-                h.km,
-                hours_state(h.service.opening_hours, now, self.timezone),
-                language in h.service.languages,
-            )
+            Found(h.service, h.km, state_of(h.service), language in h.service.languages)
             for h in hits
         ]
         if filters.open_now:

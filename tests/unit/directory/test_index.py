@@ -72,3 +72,49 @@ def test_nearest_first_and_services_without_location_left_out():
 
 def test_empty_index():
     assert ServiceIndex([]).nearest(GeoPoint(51, 7), 5) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lat=st.floats(50.5, 52.5),
+    lon=st.floats(5.5, 9.5),
+    language=st.sampled_from(["de", "ar", "fa", "uk", "ti"]),
+    my_language=st.booleans(),
+    wheelchair=st.booleans(),
+)
+def test_a_search_with_filters_finds_what_a_full_scan_finds(
+    lat, lon, language, my_language, wheelchair
+):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from bot.directory.search import Directory, Filters
+
+    rng = random.Random(7)
+    services = {
+        s.id: dataclasses.replace(
+            s,
+            languages=("de", rng.choice(["ar", "fa", "uk", "ti", "so"])),
+            wheelchair=rng.choice(list(Accessibility)),
+        )
+        for s in scattered(800)
+    }
+    content = SimpleNamespace(
+        regions={"r": SimpleNamespace(id="r", active=True)}, services=services
+    )
+    directory = Directory(content)  # type: ignore[arg-type]
+    filters = Filters(my_language=my_language, wheelchair=wheelchair)
+    point = GeoPoint(lat, lon)
+    now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+    result = directory.search("t1", point, language, filters, now, page_size=12)
+
+    usable = {Accessibility.YES, Accessibility.LIMITED}
+    expected = sorted(
+        (distance_km(point, s.location), s.id)
+        for s in services.values()
+        if "t1" in s.topics
+        and (not my_language or language in s.languages)
+        and (not wheelchair or s.wheelchair in usable)
+    )[:12]
+    assert [f.service.id for f in result.found] == [sid for _, sid in expected]
