@@ -25,10 +25,12 @@ __all__ = ["main", "summarise"]
 
 
 # Leaf frames where a thread waits without using the CPU, which py-spy cannot tell from work:
-# the event loop's epoll, aiosqlite's worker waiting for its next statement (``tx.get()``), and
-# the executor thread reading the benchmark's stdin.
+# the event loop's epoll (asyncio's selector; uvloop's loop is C code below ``Runner.run``, so
+# its waits, and its own socket work, show as that frame), aiosqlite's worker waiting for its
+# next statement (``tx.get()``), and the executor thread reading the benchmark's stdin.
 WAITING = (
     "EpollSelector.select (selectors.py",
+    "Runner.run (runners.py",
     "_connection_worker_thread (core.py:59",
     "_WorkItem.run (thread.py",
 )
