@@ -13,9 +13,8 @@ update, two phases:
 Both are measured in steady state: from 6 s after the bot began to poll, after 60 uncounted
 updates of each kind. Latency runs from offering the update (the emulator queues it for
 getUpdates) to the answer arriving (the bot's ``sendMessage`` or ``editMessageText`` to that
-chat). The echo bot answers
-the same updates with the same Bot API calls and nothing else, so ratios to it are Lotse's own
-cost. Then: contact requests end to end (person → team topic → coordinator's reply → person) per
+chat). The echo bot answers the same updates with the same Bot API calls and nothing else, so
+ratios to it are Lotse's own cost. Then: contact requests end to end (person → team topic → coordinator's reply → person) per
 second, and the bot's resident memory with 10,000 and with 100,000 people in the database.
 """
 

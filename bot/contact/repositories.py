@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.contact.crypto import Cipher
 from bot.contact.references import ReferenceGenerator, parse_reference
 from bot.errors import StorageError
+from bot.storage.database import conflict_insert
 from bot.storage.models import (
     ContactRequest,
     Direction,
@@ -819,5 +819,4 @@ class OutboxRepository:
 
 def _insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike)."""
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return conflict_insert(session.get_bind().dialect.name)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.database import conflict_insert
 from bot.storage.models import UsageCount
 
 __all__ = ["SERVICES_SHOWN", "UsageCounter"]
@@ -22,8 +22,7 @@ class UsageCounter:
 
     async def add(self, day: dt.date, kind: str, key: str, amount: int = 1) -> None:
         """Count ``amount`` more of ``kind``/``key`` on ``day`` (one upsert, safe under load)."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = conflict_insert(self._session.get_bind().dialect.name)
         statement = insert(UsageCount).values(day=day, kind=kind, key=key, count=amount)
         await self._session.execute(
             statement.on_conflict_do_update(

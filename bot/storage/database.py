@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -43,7 +44,7 @@ from sqlalchemy.pool import NullPool
 from bot.errors import StorageError
 from bot.storage import sqlite_driver
 
-__all__ = ["Database", "build_engine", "describe_failure", "display_url"]
+__all__ = ["Database", "build_engine", "conflict_insert", "describe_failure", "display_url"]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # asyncpg waits 60 seconds for a host that does not answer; an operator should hear sooner.
@@ -193,6 +194,11 @@ def build_engine(url: str, *, schema: str | None = None, foreign_keys: bool = Tr
         f"{display_url(url)}: not a database Lotse supports "
         "(use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/name)"
     )
+
+
+def conflict_insert(dialect: str) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL alike)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def display_url(url: str | URL) -> str:

@@ -11,10 +11,10 @@ import datetime as dt
 import functools
 
 from sqlalchemy import Row, bindparam, delete, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from bot.storage.database import conflict_insert
 from bot.storage.models import ChatMessage, ContactRequest, HandledUpdate, User
 
 __all__ = ["HandledUpdates", "UserRepository"]
@@ -28,7 +28,7 @@ def _arrival(dialect: str):
     statement returning the row's columns: the ORM's own INSERT … RETURNING path costs about
     twice as much per update for the one row it loads (see :func:`_as_loaded`).
     """
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = conflict_insert(dialect)
     table = User.__table__
     statement = insert(table).values(
         telegram_id=bindparam("telegram_id", type_=table.c.telegram_id.type),
@@ -65,7 +65,7 @@ def _as_loaded(session: Session, row: Row) -> User | None:
 @functools.cache
 def _first_handling(dialect: str):
     """The statement of :meth:`HandledUpdates.first_time` for ``dialect``, built once."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = conflict_insert(dialect)
     table = HandledUpdate.__table__
     return (
         insert(table)
@@ -103,8 +103,7 @@ class UserRepository:
             telegram_id: The person's Telegram user id.
             now: The current time (aware), for ``first_seen`` and ``last_seen``.
         """
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = conflict_insert(self._session.get_bind().dialect.name)
         await self._session.execute(
             insert(User)
             .values(telegram_id=telegram_id, first_seen=now, last_seen=now)
