@@ -210,3 +210,32 @@ async def test_a_unit_of_work_that_waits_too_long_for_its_turn_says_the_database
             await UserRepository(session).get_or_create(7, NOW)
     finally:
         await database.dispose()
+
+
+async def test_after_the_server_closed_the_pooled_connections_the_next_unit_of_work_just_works(
+    database, database_schema
+):
+    """A restarted PostgreSQL closes every connection; the next update must not fail for it."""
+    if database.dialect != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to lose")
+    async with database.unit_of_work() as session:
+        await UserRepository(session).get_or_create(1003, NOW)
+    admin = Database(database.engine.url.render_as_string(hide_password=False))
+    try:
+        async with admin.engine.connect() as connection:
+            closed = (
+                await connection.execute(
+                    text(
+                        "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                        "where application_name = :name and pid <> pg_backend_pid()"
+                    ),
+                    {"name": f"lotse:{database_schema}"},
+                )
+            ).scalar_one()
+    finally:
+        await admin.dispose()
+    assert closed >= 1
+    await asyncio.sleep(0.2)  # the server's goodbye reaches the pooled connection
+
+    async with database.unit_of_work() as session:
+        assert await UserRepository(session).get(1003) is not None
