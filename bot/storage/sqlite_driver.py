@@ -9,6 +9,12 @@ statement that returns rows is executed and fetched in the same hand-off. A unit
 served one update made 17 hand-offs and makes 6; each costs about 0.1 ms of CPU time on both
 threads and a wake-up of the event loop.
 
+A transaction's ``BEGIN`` (:meth:`Connection.begin_with_next_statement`) is run in the same
+hand-off as the transaction's first statement, and a transaction that ran none ends without
+any. If the ``BEGIN`` fails (another process holds the database past the busy timeout), that
+statement fails with :class:`BeginRefused`, an ``sqlite3.OperationalError`` carrying SQLite's
+own message, and the statement itself is not run.
+
 Nothing else changes: the rows, errors, ``rowcount`` and ``lastrowid`` are sqlite3's own, and
 fetching in parts (``fetchone``, ``fetchmany``) serves the rows fetched with the statement.
 """
@@ -23,28 +29,56 @@ from typing import Any
 import aiosqlite
 from aiosqlite.context import contextmanager
 
-__all__ = ["connector"]
+__all__ = ["BeginRefused", "Connection", "connector"]
+
+
+class BeginRefused(sqlite3.OperationalError):
+    """The transaction's ``BEGIN``, run with its first statement, failed (the database is locked)."""
+
+
+def _begin(cursor: sqlite3.Cursor, begin: str | None) -> None:
+    # On aiosqlite's thread, before the statement the BEGIN was deferred to.
+    if begin is None:
+        return
+    try:
+        cursor.execute(begin)
+    except sqlite3.OperationalError as exc:
+        raise BeginRefused(*exc.args) from exc
 
 
 class _Cursor(aiosqlite.Cursor):
     """A cursor whose statement brings its rows back with it."""
 
-    def __init__(self, connection: aiosqlite.Connection, cursor: sqlite3.Cursor) -> None:
+    _conn: Connection
+
+    def __init__(self, connection: Connection, cursor: sqlite3.Cursor) -> None:
         super().__init__(connection, cursor)
         self._rows: collections.deque | None = None
 
-    def _run(self, sql: str, parameters: Iterable[Any]) -> collections.deque | None:
+    def _run(
+        self, begin: str | None, sql: str, parameters: Iterable[Any]
+    ) -> collections.deque | None:
         # On aiosqlite's thread.
+        _begin(self._cursor, begin)
         self._cursor.execute(sql, parameters)
         return collections.deque(self._cursor.fetchall()) if self._cursor.description else None
 
+    def _run_many(self, begin: str | None, sql: str, parameters: Iterable[Iterable[Any]]) -> None:
+        # On aiosqlite's thread.
+        _begin(self._cursor, begin)
+        self._cursor.executemany(sql, parameters)
+
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
-        self._rows = await self._execute(self._run, sql, [] if parameters is None else parameters)
+        begin = self._conn.take_begin()
+        self._rows = await self._execute(
+            self._run, begin, sql, [] if parameters is None else parameters
+        )
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
         self._rows = None
-        return await super().executemany(sql, parameters)
+        await self._execute(self._run_many, self._conn.take_begin(), sql, parameters)
+        return self
 
     async def fetchone(self) -> Any:
         if self._rows is None:
@@ -68,12 +102,31 @@ class _Cursor(aiosqlite.Cursor):
         self._cursor.close()
 
 
-class _Connection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors are :class:`_Cursor`."""
+class Connection(aiosqlite.Connection):
+    """An aiosqlite connection whose cursors are :class:`_Cursor`, with deferred ``BEGIN``."""
+
+    _deferred_begin: str | None = None
+
+    def begin_with_next_statement(self, begin: str = "BEGIN") -> None:
+        """Start a transaction with ``begin``, run together with the next statement."""
+        self._deferred_begin = begin
+
+    def take_begin(self) -> str | None:
+        """The deferred ``BEGIN``, if any, now to be run (once)."""
+        begin, self._deferred_begin = self._deferred_begin, None
+        return begin
 
     @contextmanager  # as aiosqlite's: awaited, or entered with ``async with``
     async def cursor(self) -> _Cursor:
         return _Cursor(self, self._conn.cursor())
+
+    async def commit(self) -> None:
+        if self.take_begin() is None:  # else no statement ran: nothing to commit
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self.take_begin() is None:
+            await super().rollback()
 
 
 def connector(database: str, **options: Any) -> Callable[[], Awaitable[aiosqlite.Connection]]:
@@ -88,7 +141,7 @@ def connector(database: str, **options: Any) -> Callable[[], Awaitable[aiosqlite
         return sqlite3.connect(database, **options, check_same_thread=False)
 
     async def connect() -> aiosqlite.Connection:
-        connection = _Connection(open_sqlite, iter_chunk_size=64)
+        connection = Connection(open_sqlite, iter_chunk_size=64)
         connection._thread.daemon = True  # as SQLAlchemy makes it: never keeps Python alive
         return await connection
 

@@ -239,3 +239,29 @@ async def test_after_the_server_closed_the_pooled_connections_the_next_unit_of_w
 
     async with database.unit_of_work() as session:
         assert await UserRepository(session).get(1003) is not None
+
+
+async def test_sqlite_held_by_another_process_past_the_busy_timeout_says_the_database_is_locked(
+    tmp_path, monkeypatch
+):
+    import sqlite3
+
+    import bot.storage.database as database_module
+
+    monkeypatch.setattr(database_module, "_SQLITE_BUSY_TIMEOUT_MS", 100)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/held.db")
+    await upgrade_database(database.engine.url.render_as_string())
+    other = sqlite3.connect(tmp_path / "held.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # e.g. a command-line tool writing
+        with pytest.raises(StorageError, match=r"held\.db: database is locked"):
+            async with database.unit_of_work() as session:
+                await UserRepository(session).get_or_create(8, NOW)
+        other.execute("ROLLBACK")
+        async with database.unit_of_work() as session:  # free again
+            await UserRepository(session).get_or_create(8, NOW)
+        async with database.unit_of_work() as session:
+            assert await UserRepository(session).get(8) is not None
+    finally:
+        other.close()
+        await database.dispose()

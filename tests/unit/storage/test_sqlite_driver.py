@@ -20,6 +20,16 @@ async def connection(tmp_path):
     await opened.close()
 
 
+@pytest.fixture
+async def managed(tmp_path):
+    """A connection whose transactions are begun explicitly, as Lotse's engine makes them."""
+    opened = await sqlite_driver.connector(str(tmp_path / "managed.db"), isolation_level=None)()
+    await opened.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, word TEXT)")
+    await opened.executemany("INSERT INTO t VALUES (?, ?)", [(n, f"w{n}") for n in range(1, 6)])
+    yield opened
+    await opened.close()
+
+
 def _count_hand_offs(connection, monkeypatch) -> list:
     calls: list = []
     hand_off = connection._execute
@@ -85,3 +95,57 @@ async def test_sqlalchemy_reads_and_streams_through_it(tmp_path):
 
     assert total == sum(range(250))
     assert streamed == list(range(250))
+
+
+async def test_a_transaction_begins_with_its_first_statement_in_the_same_hand_off(
+    managed, monkeypatch, tmp_path
+):
+    calls = _count_hand_offs(managed, monkeypatch)
+    managed.begin_with_next_statement("BEGIN IMMEDIATE")
+    async with managed.cursor() as cursor:
+        await cursor.execute("SELECT count(*) FROM t")  # a read, yet the write lock is taken
+        assert await cursor.fetchone() == (5,)
+    other = sqlite3.connect(tmp_path / "managed.db", timeout=0)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("INSERT INTO t (word) VALUES ('other')")
+        await managed.commit()
+        other.execute("INSERT INTO t (word) VALUES ('other')")
+        other.commit()
+    finally:
+        other.close()
+
+    assert len(calls) == 2  # the BEGIN with the statement, then the COMMIT
+    assert not managed.in_transaction
+
+
+async def test_a_transaction_without_statements_makes_no_hand_off(managed, monkeypatch):
+    calls = _count_hand_offs(managed, monkeypatch)
+    managed.begin_with_next_statement("BEGIN IMMEDIATE")
+    await managed.commit()
+    managed.begin_with_next_statement("BEGIN IMMEDIATE")
+    await managed.rollback()
+
+    assert calls == []
+    async with managed.cursor() as cursor:  # and nothing is left over for the next one
+        await cursor.execute("SELECT 1")
+    assert not managed.in_transaction
+
+
+async def test_a_refused_begin_fails_the_statement_and_runs_nothing(managed, tmp_path):
+    other = sqlite3.connect(tmp_path / "managed.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    await managed.execute("PRAGMA busy_timeout = 50")
+    try:
+        managed.begin_with_next_statement("BEGIN IMMEDIATE")
+        cursor = await managed.cursor()
+        with pytest.raises(sqlite_driver.BeginRefused, match="locked"):
+            await cursor.execute("INSERT INTO t (word) VALUES ('mine')")
+        await managed.rollback()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await cursor.execute("SELECT count(*) FROM t WHERE word = 'mine'")
+
+    assert await cursor.fetchone() == (0,)
+    assert isinstance(sqlite_driver.BeginRefused("x"), sqlite3.OperationalError)
