@@ -26,7 +26,7 @@ from bot.safety.flood import FloodLimit, Verdict
 from bot.safety.traces import ChatTrace
 from bot.screens import Screen
 from bot.storage.models import User
-from bot.storage.repositories import HandledUpdates, UserRepository
+from bot.storage.repositories import UserRepository
 from bot.telegram.context import LotseContext
 from bot.telegram.rendering import fit_message, keyboard_of, text_of
 
@@ -220,8 +220,10 @@ async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
     verdict = Verdict.SERVE
     async with runtime.database.unit_of_work() as session:
         now = runtime.clock.now()
-        user = await UserRepository(session).arrive(person.id, now)
-        if not await HandledUpdates(session).first_time(update.update_id, now):
+        user, first_time = await UserRepository(session).arrive_with_update(
+            person.id, update.update_id, now
+        )
+        if not first_time:
             # Handled and committed by a process that died before confirming it to Telegram.
             raise AlreadyHandled(update.update_id)
         if _admission_applies(update):

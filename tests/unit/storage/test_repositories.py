@@ -164,3 +164,21 @@ async def test_arrive_creates_once_and_marks_the_person_seen(database):
     assert again.id == first_id
     assert (again.first_seen, again.last_seen, again.language) == (NOW, later, "fa")
     assert await _count_users(database) == 1
+
+
+async def test_arrive_with_update_says_whether_the_update_is_new(database):
+    later = NOW + dt.timedelta(minutes=1)
+    async with database.unit_of_work() as session:
+        person, first_time = await UserRepository(session).arrive_with_update(3201, 77, NOW)
+        person.language = "ti"
+        assert first_time is True
+    async with database.unit_of_work() as session:
+        again, first_time = await UserRepository(session).arrive_with_update(3201, 77, later)
+        assert first_time is False  # delivered again after a restart
+    async with database.unit_of_work() as session:
+        person, first_time = await UserRepository(session).arrive_with_update(3201, 78, later)
+        assert first_time is True
+
+    assert (person.language, person.first_seen, person.last_seen) == ("ti", NOW, later)
+    assert again.id == person.id
+    assert await _count_users(database) == 1
