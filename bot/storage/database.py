@@ -80,12 +80,16 @@ class Database:
         return self.engine.dialect.name
 
     @contextlib.asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self, *, brief: bool = False) -> AsyncIterator[AsyncSession]:
         """Open a session in a transaction; commit if the block succeeds, roll back if it raises.
 
         This is the only place that commits: repositories work in the session they are given.
         On SQLite the unit of work holds the database's write lock from start to end, so others
         wait (up to 5 seconds) until it is done: keep it short.
+
+        Args:
+            brief: A few statements on a few rows (one person's update): on SQLite, those after
+                the first then run on the event loop's thread (bot.storage.sqlite_driver).
 
         Raises:
             StorageError: If the database cannot be reached, or the connection is lost.
@@ -94,11 +98,15 @@ class Database:
             try:
                 # Connect (and BEGIN) now, so that "cannot reach" is told apart from errors
                 # of the work inside the block.
-                await session.connection()
+                connection = await session.connection()
             except (OSError, SQLAlchemyError) as exc:
                 raise StorageError(
                     f"cannot reach the database {self.name}: {describe_failure(exc)}"
                 ) from exc
+            if brief:
+                driver = connection.sync_connection.connection.driver_connection
+                if isinstance(driver, sqlite_driver.Connection):
+                    driver.run_on_loop_once_locked()
             try:
                 yield session
             except DBAPIError as exc:
@@ -316,7 +324,7 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
         # a connection still in a transaction needs it (with the pool's reset switched off).
         driver = record.driver_connection
         if isinstance(driver, sqlite_driver.Connection):
-            driver.take_begin()  # a transaction that ran no statement: nothing to undo
+            driver.end_transaction()  # one that ran no statement: nothing to undo
         if state.asyncio_safe and driver.in_transaction:
             dbapi_connection.rollback()
 

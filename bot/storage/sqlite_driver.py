@@ -15,6 +15,12 @@ any. If the ``BEGIN`` fails (another process holds the database past the busy ti
 statement fails with :class:`BeginRefused`, an ``sqlite3.OperationalError`` carrying SQLite's
 own message, and the statement itself is not run.
 
+A brief transaction (:meth:`Connection.run_on_loop_once_locked`: the unit of work of one
+person's update) runs its statements after the first on the event loop's thread, without a
+hand-off: once ``BEGIN IMMEDIATE`` holds the write lock, a statement never waits for another
+connection, and one person's rows take microseconds. Waiting for the lock, ``COMMIT`` (its
+``fsync`` and any WAL checkpoint) and all other transactions stay on aiosqlite's thread.
+
 Nothing else changes: the rows, errors, ``rowcount`` and ``lastrowid`` are sqlite3's own, and
 fetching in parts (``fetchone``, ``fetchmany``) serves the rows fetched with the statement.
 """
@@ -69,15 +75,23 @@ class _Cursor(aiosqlite.Cursor):
         self._cursor.executemany(sql, parameters)
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
+        parameters = [] if parameters is None else parameters
+        if self._conn.on_loop:
+            self._rows = self._run(None, sql, parameters)
+            return self
         begin = self._conn.take_begin()
-        self._rows = await self._execute(
-            self._run, begin, sql, [] if parameters is None else parameters
-        )
+        self._rows = await self._execute(self._run, begin, sql, parameters)
+        self._conn.began(begin)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
         self._rows = None
-        await self._execute(self._run_many, self._conn.take_begin(), sql, parameters)
+        if self._conn.on_loop:
+            self._run_many(None, sql, parameters)
+            return self
+        begin = self._conn.take_begin()
+        await self._execute(self._run_many, begin, sql, parameters)
+        self._conn.began(begin)
         return self
 
     async def fetchone(self) -> Any:
@@ -106,26 +120,50 @@ class Connection(aiosqlite.Connection):
     """An aiosqlite connection whose cursors are :class:`_Cursor`, with deferred ``BEGIN``."""
 
     _deferred_begin: str | None = None
+    _brief = False  # this transaction's later statements may run on the loop (see the module)
+    _locked_brief = False  # … and its BEGIN IMMEDIATE has taken the write lock
 
     def begin_with_next_statement(self, begin: str = "BEGIN") -> None:
         """Start a transaction with ``begin``, run together with the next statement."""
         self._deferred_begin = begin
+
+    def run_on_loop_once_locked(self) -> None:
+        """Run this transaction's statements on the event loop's thread once it holds the write
+        lock (``BEGIN IMMEDIATE``, deferred, not run yet): for a brief transaction only."""
+        self._brief = self._deferred_begin is not None and self._deferred_begin.upper() == (
+            "BEGIN IMMEDIATE"
+        )
 
     def take_begin(self) -> str | None:
         """The deferred ``BEGIN``, if any, now to be run (once)."""
         begin, self._deferred_begin = self._deferred_begin, None
         return begin
 
+    def began(self, begin: str | None) -> None:
+        # After a statement ran with ``begin`` (the transaction holds its lock now).
+        if begin is not None and self._brief:
+            self._locked_brief = True
+
+    @property
+    def on_loop(self) -> bool:
+        """Whether the next statement runs on the event loop's thread (see the module)."""
+        return self._locked_brief and self._conn.in_transaction
+
+    def end_transaction(self) -> str | None:
+        """Forget the transaction's deferred ``BEGIN`` and brevity; the ``BEGIN`` if it never ran."""
+        self._brief = self._locked_brief = False
+        return self.take_begin()
+
     @contextmanager  # as aiosqlite's: awaited, or entered with ``async with``
     async def cursor(self) -> _Cursor:
         return _Cursor(self, self._conn.cursor())
 
     async def commit(self) -> None:
-        if self.take_begin() is None:  # else no statement ran: nothing to commit
+        if self.end_transaction() is None:  # else no statement ran: nothing to commit
             await super().commit()
 
     async def rollback(self) -> None:
-        if self.take_begin() is None:
+        if self.end_transaction() is None:
             await super().rollback()
 
 

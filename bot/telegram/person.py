@@ -218,7 +218,7 @@ async def visit(update: Update, context: LotseContext) -> AsyncIterator[Visit]:
     if person is None:  # channel posts and the like: nobody to serve
         raise LookupError("update without a person")
     verdict = Verdict.SERVE
-    async with runtime.database.unit_of_work() as session:
+    async with runtime.database.unit_of_work(brief=True) as session:
         now = runtime.clock.now()
         user, first_time = await UserRepository(session).arrive_with_update(
             person.id, update.update_id, now

@@ -18,17 +18,20 @@ NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 UNREACHABLE = "postgresql+asyncpg://lotse:s3cret-pw@127.0.0.1:1/lotse"
 
 
-async def test_unit_of_work_commits_when_the_block_succeeds(database):
-    async with database.unit_of_work() as session:
-        await UserRepository(session).get_or_create(1001, NOW)
+@pytest.mark.parametrize("brief", [False, True])
+async def test_unit_of_work_commits_when_the_block_succeeds(database, brief):
+    async with database.unit_of_work(brief=brief) as session:
+        user = await UserRepository(session).get_or_create(1001, NOW)
+        user.language = "ps"
 
     async with database.unit_of_work() as session:
-        assert await UserRepository(session).get(1001) is not None
+        assert (await UserRepository(session).get(1001)).language == "ps"
 
 
-async def test_unit_of_work_rolls_back_when_the_block_raises(database):
+@pytest.mark.parametrize("brief", [False, True])
+async def test_unit_of_work_rolls_back_when_the_block_raises(database, brief):
     with pytest.raises(RuntimeError, match="handler failed"):
-        async with database.unit_of_work() as session:
+        async with database.unit_of_work(brief=brief) as session:
             user = await UserRepository(session).get_or_create(1002, NOW)
             user.language = "uk"
             await session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -149,3 +150,75 @@ async def test_a_refused_begin_fails_the_statement_and_runs_nothing(managed, tmp
 
     assert await cursor.fetchone() == (0,)
     assert isinstance(sqlite_driver.BeginRefused("x"), sqlite3.OperationalError)
+
+
+def _thread_of_each_statement(connection) -> None:
+    """SQL function ``thread()``: the id of the thread that runs the statement."""
+    connection._conn.create_function("thread", 0, threading.get_ident)
+
+
+async def _threads(connection, statements: int) -> list[int]:
+    threads = []
+    async with connection.cursor() as cursor:
+        for n in range(statements):
+            await cursor.execute("UPDATE t SET word = ? WHERE n = 1", (f"v{n}",))
+            await cursor.execute("SELECT thread()")
+            threads.append((await cursor.fetchone())[0])
+    return threads
+
+
+async def test_a_brief_transaction_runs_its_later_statements_on_the_loop(managed, monkeypatch):
+    _thread_of_each_statement(managed)
+    calls = _count_hand_offs(managed, monkeypatch)
+    managed.begin_with_next_statement("BEGIN IMMEDIATE")
+    managed.run_on_loop_once_locked()
+    threads = await _threads(managed, 3)
+    await managed.commit()
+
+    loop_thread = threading.get_ident()
+    assert threads == [loop_thread] * 3  # the first UPDATE (with the BEGIN) was handed off
+    assert len(calls) == 2  # BEGIN + first UPDATE, COMMIT
+    async with managed.cursor() as cursor:
+        await cursor.execute("SELECT word FROM t WHERE n = 1")
+        assert await cursor.fetchone() == ("v2",)
+
+
+async def test_other_transactions_run_every_statement_on_aiosqlite_s_thread(managed, monkeypatch):
+    _thread_of_each_statement(managed)
+    managed.begin_with_next_statement("BEGIN IMMEDIATE")
+    managed.run_on_loop_once_locked()
+    await _threads(managed, 1)
+    await managed.commit()
+    calls = _count_hand_offs(managed, monkeypatch)
+
+    managed.begin_with_next_statement("BEGIN IMMEDIATE")  # not brief: the last one's brevity
+    threads = await _threads(managed, 2)  # does not carry over
+    await managed.rollback()
+    managed.begin_with_next_statement("BEGIN")  # brief, but without the write lock held
+    managed.run_on_loop_once_locked()
+    threads += await _threads(managed, 1)
+    await managed.commit()
+
+    assert threading.get_ident() not in threads
+    assert len(calls) == 4 + 1 + 2 + 1
+
+
+async def test_a_brief_transaction_whose_begin_is_refused_runs_nothing_on_the_loop(
+    managed, tmp_path
+):
+    _thread_of_each_statement(managed)
+    other = sqlite3.connect(tmp_path / "managed.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    await managed.execute("PRAGMA busy_timeout = 50")
+    try:
+        managed.begin_with_next_statement("BEGIN IMMEDIATE")
+        managed.run_on_loop_once_locked()
+        with pytest.raises(sqlite_driver.BeginRefused):
+            await _threads(managed, 1)
+        assert not managed.on_loop
+        await managed.rollback()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    assert threading.get_ident() not in await _threads(managed, 1)
