@@ -5,9 +5,10 @@ and a wake-up of the event loop. SQLAlchemy's adapter makes four such calls for 
 create a cursor, execute, fetch the rows, close the cursor. Only executing and fetching touch
 the database. Here a cursor is created and closed on the event loop's thread (both are plain
 Python objects until a statement runs; sqlite3 is used in its serialized threading mode), and a
-statement that returns rows is executed and fetched in the same hand-off. A unit of work that
-served one update made 17 hand-offs and makes 6; each costs about 0.1 ms of CPU time on both
-threads and a wake-up of the event loop.
+statement that returns rows is executed and fetched in the same hand-off. Each hand-off costs
+about 0.1 ms of CPU time on both threads and a wake-up of the event loop. A unit of work that
+served one update made 17 of them; with the two measures below it makes 2 (the first statement
+with its ``BEGIN``, and the ``COMMIT``).
 
 A transaction's ``BEGIN`` (:meth:`Connection.begin_with_next_statement`) is run in the same
 hand-off as the transaction's first statement, and a transaction that ran none ends without
