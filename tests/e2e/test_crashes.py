@@ -31,6 +31,7 @@ from bot.config import ProductionSettings
 from bot.contact.repositories import OutboxRepository
 from bot.emulator import BotApiEmulator
 from bot.storage.database import Database
+from bot.telegram.person import FLOOD
 from bot.telegram.resilience import PatientRateLimiter
 from tests.conftest import POSTGRESQL_URL_VARIABLE as POSTGRES
 from tests.e2e.test_contact_requests import SECRET, request_and_reply, write_request
@@ -304,6 +305,10 @@ async def test_the_database_connections_killed_under_load_and_the_bot_recovers(
             await settled(database, bot.emulator, coordinators)
             stop_coordinators.set()
             await asyncio.gather(*serving, ticking)
+            # Later (the bot's clock stands still from here): the people, who wrote without
+            # pause until now, are past the flood limit's window, as they would be after a
+            # while, and each writes one more request.
+            bot.clock.advance(FLOOD.window.total_seconds() + 1)
             for index, walker in enumerate(walkers):
                 await walker.write_request(f"P{index}final")
             await settled(database, bot.emulator, [])
