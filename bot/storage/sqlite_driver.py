@@ -80,9 +80,7 @@ class _Cursor(aiosqlite.Cursor):
         if self._conn.on_loop:
             self._rows = self._run(None, sql, parameters)
             return self
-        begin = self._conn.take_begin()
-        self._rows = await self._execute(self._run, begin, sql, parameters)
-        self._conn.began(begin)
+        self._rows = await self._execute(self._run, self._conn.take_begin(), sql, parameters)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
@@ -90,9 +88,7 @@ class _Cursor(aiosqlite.Cursor):
         if self._conn.on_loop:
             self._run_many(None, sql, parameters)
             return self
-        begin = self._conn.take_begin()
-        await self._execute(self._run_many, begin, sql, parameters)
-        self._conn.began(begin)
+        await self._execute(self._run_many, self._conn.take_begin(), sql, parameters)
         return self
 
     async def fetchone(self) -> Any:
@@ -122,7 +118,6 @@ class Connection(aiosqlite.Connection):
 
     _deferred_begin: str | None = None
     _brief = False  # this transaction's later statements may run on the loop (see the module)
-    _locked_brief = False  # … and its BEGIN IMMEDIATE has taken the write lock
 
     def begin_with_next_statement(self, begin: str = "BEGIN") -> None:
         """Start a transaction with ``begin``, run together with the next statement."""
@@ -140,19 +135,15 @@ class Connection(aiosqlite.Connection):
         begin, self._deferred_begin = self._deferred_begin, None
         return begin
 
-    def began(self, begin: str | None) -> None:
-        # After a statement ran with ``begin`` (the transaction holds its lock now).
-        if begin is not None and self._brief:
-            self._locked_brief = True
-
     @property
     def on_loop(self) -> bool:
-        """Whether the next statement runs on the event loop's thread (see the module)."""
-        return self._locked_brief and self._conn.in_transaction
+        """Whether the next statement runs on the event loop's thread: the transaction is brief
+        and its ``BEGIN IMMEDIATE`` has run and holds the write lock (see the module)."""
+        return self._brief and self._deferred_begin is None and self._conn.in_transaction
 
     def end_transaction(self) -> str | None:
         """Forget the transaction's deferred ``BEGIN`` and brevity; the ``BEGIN`` if it never ran."""
-        self._brief = self._locked_brief = False
+        self._brief = False
         return self.take_begin()
 
     @contextmanager  # as aiosqlite's: awaited, or entered with ``async with``
