@@ -154,7 +154,11 @@ class UserRepository:
                 _arrival(connection.dialect.name), {"telegram_id": telegram_id, "now": now}
             )
         ).one()
-        user = _as_loaded(self._session.sync_session, row)
+        return await self._held(row)
+
+    async def _held(self, row: Row) -> User:
+        """The person of an arrival's ``row`` (its columns first), joined to the session."""
+        user = _as_loaded(self._session.sync_session, row[: len(_USER_COLUMNS)])
         if user is None:
             # The session held an older copy: the row as stored now must win over it.
             user = await self._session.get(User, row.id, populate_existing=True)
@@ -181,10 +185,7 @@ class UserRepository:
                 {"telegram_id": telegram_id, "now": now, "update_id": update_id},
             )
         ).one()
-        user = _as_loaded(self._session.sync_session, row[:-1])
-        if user is None:
-            user = await self._session.get(User, row.id, populate_existing=True)
-        return user, row.first_time
+        return await self._held(row), row.first_time
 
     async def lock(self, telegram_id: int) -> User | None:
         """Read the person and hold them until the unit of work ends.
