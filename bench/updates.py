@@ -6,7 +6,10 @@ HTTP; the bot polls, in a process of its own (:mod:`bench.botprocess`), so that 
 update, two phases:
 
 * **20/s**: updates offered at 20 per second (open loop, each from a person not waiting for an
-  answer), the rate limiter on as in production: CPU per update, p50 and p99 latency.
+  answer), the rate limiter on as in production: CPU per update, p50 and p99 latency. The
+  bots (the echo bot, Lotse on SQLite, Lotse on PostgreSQL) run at once, each with an emulator
+  of its own, and are measured in turn, 100 updates of each kind at a time, in 4 rounds: a
+  change in the machine's speed reaches them alike. The CPU ratio is the median of the rounds'.
 * **saturation**: every person sends their next update as soon as the answer arrives, the rate
   limiter switched off (for the benchmark only): updates per second and CPU per update.
 
@@ -14,8 +17,9 @@ Both are measured in steady state: from 6 s after the bot began to poll, after 6
 updates of each kind. Latency runs from offering the update (the emulator queues it for
 getUpdates) to the answer arriving (the bot's ``sendMessage`` or ``editMessageText`` to that
 chat). The echo bot answers the same updates with the same Bot API calls and nothing else, so
-ratios to it are Lotse's own cost. Then: contact requests end to end (person → team topic → coordinator's reply → person) per
-second, and the bot's resident memory with 10,000 and with 100,000 people in the database.
+ratios to it are Lotse's own cost. Then: contact requests end to end (person → team topic →
+coordinator's reply → person) per second, and the bot's resident memory with 10,000 and with
+100,000 people in the database.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ ANSWERS = {"sendmessage", "editmessagetext"}
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 WAIT = 60.0  # seconds to wait for any one answer (the machine may be busy)
-SETTLE_SECONDS = 6.0  # after start, before the first measured update (see measure_bot)
+SETTLE_SECONDS = 6.0  # after start, before the first measured update (see paced_rounds)
+RATE = 20.0  # updates per second offered in the paced rounds
 WARM_UP = 60  # updates of each kind offered before measuring, not counted
 
 
@@ -293,7 +298,69 @@ async def greet(answers: Answers, people: list[Person]) -> None:
 ACTIONS: dict[str, Action] = {"button": press, "text": type_text}
 
 
-async def measure_bot(
+@dataclass
+class Served:
+    """A bot serving its own emulator's people, for the paced rounds."""
+
+    bot: BotProcess
+    answers: Answers
+    people: dict[str, list[Person]]  # by kind of update
+    phases: dict[str, list[Phase]] = field(default_factory=dict)  # by kind, one per round
+
+
+def pooled(phases: list[Phase]) -> Phase:
+    """The phases of several rounds as one (CPU, time and latencies added up)."""
+    return Phase(
+        sum(p.updates for p in phases),
+        sum(p.seconds for p in phases),
+        sum(p.cpu_seconds for p in phases),
+        [latency for p in phases for latency in p.latencies],
+        sum(p.skipped for p in phases),
+    )
+
+
+@contextlib.asynccontextmanager
+async def served_bot(
+    kind: str, content, *, database: str = "", schema: str | None = None, people: int
+) -> AsyncIterator[Served]:
+    """A bot with an emulator of its own (its people talk to it alone), rate limiter on."""
+    async with BotApiEmulator() as emulator:
+        answers = Answers(emulator)
+        token = emulator.create_bot()
+        crowd = Crowd(emulator, content)
+        async with bot_process(kind, emulator, token, database=database, schema=schema) as bot:
+            yield Served(bot, answers, {what: crowd.people(people) for what in ACTIONS})
+
+
+async def paced_rounds(
+    served: dict[str, Served], *, rate: float, offered: int, rounds: int
+) -> None:
+    """Each bot in turn, ``offered`` updates of each kind at ``rate`` per second, ``rounds`` times.
+
+    All bots run at once, each idle while another is measured, so that a change in the
+    machine's speed during the run (seen here: a fifth between runs minutes apart) reaches them
+    all alike; the order of the bots turns from round to round.
+    """
+    # Steady state: past the bots' first rounds of scheduled jobs (the outbox at 1 s, follow-ups
+    # and clean-ups at 5 s, which compile their statements then) and past the first updates of
+    # each kind (python-telegram-bot's and SQLAlchemy's caches).
+    latest = max(s.bot.started for s in served.values())
+    await asyncio.sleep(max(0.0, latest + SETTLE_SECONDS - time.monotonic()))
+    for s in served.values():
+        for what, action in ACTIONS.items():
+            await greet(s.answers, s.people[what])
+            await open_loop(s.answers, s.people[what], action, rate, WARM_UP, s.bot.pid)
+    names = list(served)
+    for round_ in range(rounds):
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for what, action in ACTIONS.items():
+            for name in order:
+                s = served[name]
+                phase = await open_loop(s.answers, s.people[what], action, rate, offered, s.bot.pid)
+                s.phases.setdefault(what, []).append(phase)
+
+
+async def saturation(
     emulator: BotApiEmulator,
     answers: Answers,
     crowd: Crowd,
@@ -303,40 +370,22 @@ async def measure_bot(
     database: str = "",
     schema: str | None = None,
     people: int,
-    offered: int,
-    saturation: int,
+    count: int,
     rate: float,
-    uvloop: bool = True,
 ) -> dict[str, dict]:
-    """Both phases for both kinds of update, for one bot on one database."""
+    """Both kinds of update at saturation, the rate limiter off (for the benchmark only)."""
     figures: dict[str, dict] = {}
-    for limited in (True, False):
-        async with bot_process(
-            kind,
-            emulator,
-            token,
-            database=database,
-            schema=schema,
-            rate_limit=limited,
-            uvloop=uvloop,
-        ) as bot:
-            # Steady state: past the bot's first rounds of scheduled jobs (the outbox at 1 s,
-            # follow-ups and clean-ups at 5 s, which compile their statements then) and past
-            # the first updates of each kind (python-telegram-bot's and SQLAlchemy's caches).
-            await asyncio.sleep(max(0.0, bot.started + SETTLE_SECONDS - time.monotonic()))
-            for what, action in ACTIONS.items():
-                crowd_now = crowd.people(people)
-                await greet(answers, crowd_now)
-                await open_loop(answers, crowd_now, action, rate, WARM_UP, bot.pid)
-                if limited:
-                    phase = await open_loop(answers, crowd_now, action, rate, offered, bot.pid)
-                    figures[f"{what} {rate:g}/s"] = phase.summary()
-                else:
-                    phase = await closed_loop(answers, crowd_now, action, saturation, bot.pid)
-                    figures[f"{what} saturation"] = phase.summary()
-            figures.setdefault("rss_mb", {})["after" if not limited else "limited"] = round(
-                resident_mb(bot.pid), 1
-            )
+    async with bot_process(
+        kind, emulator, token, database=database, schema=schema, rate_limit=False
+    ) as bot:
+        await asyncio.sleep(max(0.0, bot.started + SETTLE_SECONDS - time.monotonic()))
+        for what, action in ACTIONS.items():
+            crowd_now = crowd.people(people)
+            await greet(answers, crowd_now)
+            await open_loop(answers, crowd_now, action, rate, WARM_UP, bot.pid)
+            phase = await closed_loop(answers, crowd_now, action, count, bot.pid)
+            figures[f"{what} saturation"] = phase.summary()
+        figures["rss_mb"] = round(resident_mb(bot.pid), 1)
     return figures
 
 
@@ -479,100 +528,142 @@ async def contact_requests(
 
 
 def _ratios(lotse: dict, echo: dict) -> dict[str, dict[str, float]]:
+    """Lotse's figures over the echo bot's; CPU in the paced rounds: the median of the rounds'."""
     ratios = {}
     for phase, figures in lotse.items():
-        if phase in echo and "cpu_ms_per_update" in figures:
-            ratios[phase] = {
-                "cpu": round(figures["cpu_ms_per_update"] / echo[phase]["cpu_ms_per_update"], 2),
-                "p99": round(figures["p99_ms"] / echo[phase]["p99_ms"], 2),
-                "throughput": round(echo[phase]["updates_per_s"] / figures["updates_per_s"], 2),
-            }
+        if not isinstance(figures, dict) or "cpu_ms_per_update" not in figures or phase not in echo:
+            continue
+        theirs = echo[phase]
+        cpu = figures["cpu_ms_per_update"] / theirs["cpu_ms_per_update"]
+        if "cpu_ms_per_round" in figures:
+            cpu = statistics.median(
+                ours / base
+                for ours, base in zip(
+                    figures["cpu_ms_per_round"], theirs["cpu_ms_per_round"], strict=True
+                )
+            )
+        ratios[phase] = {
+            "cpu": round(cpu, 2),
+            "p99": round(figures["p99_ms"] / theirs["p99_ms"], 2),
+            "throughput": round(theirs["updates_per_s"] / figures["updates_per_s"], 2),
+        }
     return ratios
 
 
-async def run(*, people: int = 50, offered: int = 200, saturation: int = 400) -> dict:
+async def run(
+    *, people: int = 50, offered: int = 100, rounds: int = 4, saturation_count: int = 400
+) -> dict:
     """Every figure of this benchmark, measured in one run."""
     from bot.content.loader import load_content_or_raise
     from bot.storage.migrate import upgrade_database
 
     content = load_content_or_raise("content")
     results: dict = {}
-    sizes = {"people": people, "offered": offered, "saturation": saturation, "rate": 20}
-    async with BotApiEmulator() as emulator:
-        answers = Answers(emulator)
-        token = emulator.create_bot()
-        echo_crowd, crowd = Crowd(emulator, None), Crowd(emulator, content)
-        with tempfile.TemporaryDirectory() as tmp:
-            sqlite = f"sqlite+aiosqlite:///{tmp}/lotse.db"
-            await upgrade_database(sqlite)
-            await fill_people(sqlite, None, 10_000)
-            print("  updates: echo bot …", flush=True)
-            results["echo"] = await measure_bot(
-                emulator, answers, echo_crowd, "echo", token, **sizes_of(sizes)
+    sizes = {
+        "people": people,
+        "rate": RATE,
+        "offered_per_round": offered,
+        "rounds": rounds,
+        "saturation": saturation_count,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = f"sqlite+aiosqlite:///{tmp}/lotse.db"
+        await upgrade_database(sqlite)
+        await fill_people(sqlite, None, 10_000)
+        async with postgres_schema() as schema:
+            databases = {"lotse sqlite": (sqlite, None)}
+            if schema is not None:
+                await upgrade_database(PG_URL, schema=schema)
+                await fill_people(PG_URL, schema, 10_000)
+                databases["lotse postgresql"] = (PG_URL, schema)
+            print(
+                f"  updates at {RATE:g}/s: the echo bot and Lotse on {len(databases)} "
+                f"database(s) in turn, {rounds} rounds …",
+                flush=True,
             )
-            print("  updates: Lotse on SQLite …", flush=True)
-            results["lotse sqlite"] = await measure_bot(
-                emulator, answers, crowd, "lotse", token, database=sqlite, **sizes_of(sizes)
-            )
-            async with postgres_schema() as schema:
-                if schema is not None:
-                    print("  updates: Lotse on PostgreSQL …", flush=True)
-                    await upgrade_database(PG_URL, schema=schema)
-                    await fill_people(PG_URL, schema, 10_000)
-                    results["lotse postgresql"] = await measure_bot(
-                        emulator,
-                        answers,
-                        crowd,
-                        "lotse",
-                        token,
-                        database=PG_URL,
-                        schema=schema,
-                        **sizes_of(sizes),
+            async with contextlib.AsyncExitStack() as stack:
+                served = {
+                    "echo": await stack.enter_async_context(served_bot("echo", None, people=people))
+                }
+                for name, (url, in_schema) in databases.items():
+                    served[name] = await stack.enter_async_context(
+                        served_bot("lotse", content, database=url, schema=in_schema, people=people)
                     )
-            print("  contact requests …", flush=True)
-            try:
-                # One person at a time: with several at once, a message's outbox entry can be
-                # due before its request is open in the team chat and then waits for its retry
-                # (bench/README.md), which measures the back-off, not the bot.
-                results["contact"] = await contact_requests(emulator, token, sqlite, content, 12, 1)
-            except TimeoutError:
-                results["contact"] = {"error": f"a request took longer than {WAIT:g} s"}
-            print("  memory with 10,000 and 100,000 people …", flush=True)
-            memory = {"10000": await memory_with(emulator, answers, crowd, token, sqlite, 50)}
-            await fill_people(sqlite, None, 100_000)
-            memory["100000"] = await memory_with(emulator, answers, crowd, token, sqlite, 50)
-            results["rss_mb_by_people"] = memory
-    for name in ("lotse sqlite", "lotse postgresql"):
-        if name in results:
-            results[f"ratio {name} / echo"] = _ratios(results[name], results["echo"])
+                await paced_rounds(served, rate=RATE, offered=offered, rounds=rounds)
+            for name, bot in served.items():
+                results[name] = {
+                    f"{what} {RATE:g}/s": {
+                        **pooled(phases).summary(),
+                        "cpu_ms_per_round": [
+                            round(p.cpu_seconds * 1000 / p.updates, 2) for p in phases
+                        ],
+                    }
+                    for what, phases in bot.phases.items()
+                }
+            async with BotApiEmulator() as emulator:
+                answers = Answers(emulator)
+                token = emulator.create_bot()
+                print("  updates at saturation …", flush=True)
+                for name, (url, in_schema) in {"echo": ("", None), **databases}.items():
+                    results[name].update(
+                        await saturation(
+                            emulator,
+                            answers,
+                            Crowd(emulator, None if name == "echo" else content),
+                            "echo" if name == "echo" else "lotse",
+                            token,
+                            database=url,
+                            schema=in_schema,
+                            people=people,
+                            count=saturation_count,
+                            rate=RATE,
+                        )
+                    )
+                print("  contact requests …", flush=True)
+                try:
+                    # One person at a time: with several at once, a message's outbox entry can
+                    # be due before its request is open in the team chat and then waits for its
+                    # retry (bench/README.md), which measures the back-off, not the bot.
+                    results["contact"] = await contact_requests(
+                        emulator, token, sqlite, content, 6, 1
+                    )
+                except TimeoutError:
+                    results["contact"] = {"error": f"a request took longer than {WAIT:g} s"}
+                print("  memory with 10,000 and 100,000 people …", flush=True)
+                crowd = Crowd(emulator, content)
+                memory = {"10000": await memory_with(emulator, answers, crowd, token, sqlite, 50)}
+                await fill_people(sqlite, None, 100_000)
+                memory["100000"] = await memory_with(emulator, answers, crowd, token, sqlite, 50)
+                results["rss_mb_by_people"] = memory
+    for name in databases:
+        results[f"ratio {name} / echo"] = _ratios(results[name], results["echo"])
     results["sizes"] = sizes
     return results
-
-
-def sizes_of(sizes: dict) -> dict:
-    return {
-        "people": sizes["people"],
-        "offered": sizes["offered"],
-        "saturation": sizes["saturation"],
-        "rate": sizes["rate"],
-    }
 
 
 def table(results: dict) -> str:
     """The figures as a Markdown table."""
     lines = [
-        "| bot | updates | phase | CPU ms/update | p50 ms | p99 ms | updates/s |",
+        "| bot | updates | phase | CPU ms/update (each round) | p50 ms | p99 ms | updates/s |",
         "|---|---|---|---|---|---|---|",
     ]
     for bot in ("echo", "lotse sqlite", "lotse postgresql"):
         for phase, f in results.get(bot, {}).items():
-            if "cpu_ms_per_update" not in f:
+            if not isinstance(f, dict) or "cpu_ms_per_update" not in f:
                 continue
             what, how = phase.split(" ", 1)
+            rounds = f.get("cpu_ms_per_round")
+            cpu = f"{f['cpu_ms_per_update']}" + (
+                f" ({', '.join(map(str, rounds))})" if rounds else ""
+            )
             lines.append(
-                f"| {bot} | {what} | {how} | {f['cpu_ms_per_update']} | {f['p50_ms']} "
+                f"| {bot} | {what} | {how} | {cpu} | {f['p50_ms']} "
                 f"| {f['p99_ms']} | {f['updates_per_s']} |"
             )
+    lines += [
+        "",
+        "CPU at 20/s: the median of the rounds' ratios (each round's bots a minute apart at most).",
+    ]
     lines += ["", "| ratio to the echo bot | phase | CPU | p99 | echo throughput / ours |"]
     lines.append("|---|---|---|---|---|")
     for name in ("lotse sqlite", "lotse postgresql"):
