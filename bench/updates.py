@@ -52,6 +52,7 @@ WAIT = 60.0  # seconds to wait for any one answer (the machine may be busy)
 SETTLE_SECONDS = 6.0  # after start, before the first measured update (see paced_rounds)
 RATE = 20.0  # updates per second offered in the paced rounds
 WARM_UP = 60  # updates of each kind offered before measuring, not counted
+ROUND_WARM_UP = 20  # uncounted updates before each round's measured ones (see paced_rounds)
 
 
 @dataclass
@@ -356,6 +357,9 @@ async def paced_rounds(
         for what, action in ACTIONS.items():
             for name in order:
                 s = served[name]
+                # The bot sat idle while the others were measured, which a bot serving 20
+                # updates a second never does: a few uncounted updates bring it back to pace.
+                await open_loop(s.answers, s.people[what], action, rate, ROUND_WARM_UP, s.bot.pid)
                 phase = await open_loop(s.answers, s.people[what], action, rate, offered, s.bot.pid)
                 s.phases.setdefault(what, []).append(phase)
 
