@@ -427,6 +427,27 @@ async def fill_people(url: str, schema: str | None, total: int) -> None:
         await database.dispose()
 
 
+async def forget_handled_updates(url: str, schema: str | None) -> None:
+    """Forget the ids of the updates handled so far.
+
+    Each emulator numbers its updates from 1, and the bots that follow (saturation, contact
+    requests, memory) serve another emulator on the same database: without this they would
+    take its updates for ones already handled and skip them. A bot on Telegram never sees an
+    update id twice.
+    """
+    from sqlalchemy import delete
+
+    from bot.storage.database import Database
+    from bot.storage.models import HandledUpdate
+
+    database = Database(url, schema=schema)
+    try:
+        async with database.unit_of_work() as session:
+            await session.execute(delete(HandledUpdate))
+    finally:
+        await database.dispose()
+
+
 async def memory_with(
     emulator: BotApiEmulator, answers: Answers, crowd: Crowd, token: str, url: str, people: int
 ) -> float:
@@ -594,6 +615,8 @@ async def run(
                         served_bot("lotse", content, database=url, schema=in_schema, people=people)
                     )
                 await paced_rounds(served, rate=RATE, offered=offered, rounds=rounds)
+            for url, in_schema in databases.values():
+                await forget_handled_updates(url, in_schema)
             for name, bot in served.items():
                 results[name] = {
                     f"{what} {RATE:g}/s": {
