@@ -1,9 +1,11 @@
 """Profile Lotse serving updates: py-spy samples the bot process, the summary says where time goes.
 
-``python -m bench.profile_updates [button|text] [--database URL]`` runs the bot under
+``python -m bench.profile_updates [button|text] [--database URL] [--rate N]`` runs the bot under
 ``py-spy record`` while simulated people send updates at saturation (as in :mod:`bench.updates`),
-then prints the functions with the largest share of samples: inclusive (the function and what it
-calls) and self (the function's own code), across all threads (the aiosqlite worker included).
+or at ``N`` a second with the rate limiter on, then prints the functions with the largest share
+of samples: inclusive (the function and what it calls) and self (the function's own code), across
+all threads (the aiosqlite worker included), and the milliseconds per update by where they go
+(:func:`buckets`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.updates import ACTIONS, Answers, Crowd, bot_process, closed_loop, fill_people, greet
+from bench.updates import (
+    ACTIONS,
+    WARM_UP,
+    Answers,
+    Crowd,
+    bot_process,
+    closed_loop,
+    fill_people,
+    greet,
+    open_loop,
+)
 from bot.emulator import BotApiEmulator
 
-__all__ = ["main", "summarise"]
+__all__ = ["buckets", "main", "summarise"]
+
+SAMPLES_PER_S = 250
 
 
 # Leaf frames where a thread waits without using the CPU, which py-spy cannot tell from work:
@@ -76,7 +90,55 @@ def summarise(raw: Path, top: int = 30) -> str:
     return "\n".join(lines)
 
 
-async def profile(what: str, database: str | None, updates: int, out: Path) -> None:
+def _answering(stack: str) -> bool:
+    return any(
+        c in stack for c in ("Bot._send_message", "edit_message_text", "answer_callback_query")
+    )
+
+
+def _in_database(stack: str) -> bool:
+    # Below SQLAlchemy's greenlets py-spy sees no callers: such stacks start in MainThread.
+    modules = ("sqlalchemy", "aiosqlite", "sqlite_driver", "bot/storage")
+    return any(m in stack for m in modules) or ("MainThread" in stack and "Runner.run" not in stack)
+
+
+# (bucket, whether a sample's stack belongs to it); the first that holds wins.
+_BUCKETS = (
+    ("getUpdates: the HTTP call, parsing the updates", lambda s: "get_updates" in s),
+    ("the answer: httpx", lambda s: _answering(s) and "AsyncClient" in s),
+    ("the answer: parsing the returned message", lambda s: _answering(s) and "de_json" in s),
+    (
+        "the answer: building the request",
+        lambda s: (
+            _answering(s) and any(k in s for k in ("to_dict", "RequestParameter", "RequestData"))
+        ),
+    ),
+    ("the answer: the rest (rate limiter, PTB)", _answering),
+    ("the database (SQLAlchemy, aiosqlite, sqlite3)", _in_database),
+    ("the handler's own work and PTB's dispatch", lambda s: "process_update" in s),
+    ("the event loop and the rest", lambda s: True),
+)
+
+
+def buckets(raw: Path, updates: int, rate: int) -> str:
+    """Milliseconds per update by where they go (the samples of each bucket, ``rate`` a second)."""
+    spent: collections.Counter[str] = collections.Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [f for f in stack.split(";") if " (" in f]
+        if not frames or _frame(frames[-1])[1].startswith(WAITING):
+            continue
+        name = next(name for name, holds in _BUCKETS if holds(stack))
+        spent[name] += int(count)
+    per_update = {name: n * 1000 / rate / updates for name, n in spent.items()}
+    lines = [f"{sum(per_update.values()):6.2f} ms per update in all, of which"]
+    lines += [f"{per_update.get(name, 0.0):6.2f}  {name}" for name, _ in _BUCKETS]
+    return "\n".join(lines)
+
+
+async def profile(
+    what: str, database: str | None, updates: int, out: Path, rate: float | None = None
+) -> None:
     from bot.content.loader import load_content_or_raise
     from bot.storage.migrate import upgrade_database
 
@@ -88,9 +150,12 @@ async def profile(what: str, database: str | None, updates: int, out: Path) -> N
         async with BotApiEmulator() as emulator:
             answers, token = Answers(emulator), emulator.create_bot()
             crowd = Crowd(emulator, load_content_or_raise("content"))
-            async with bot_process("lotse", emulator, token, database=url, rate_limit=False) as bot:
+            paced = rate is not None
+            async with bot_process("lotse", emulator, token, database=url, rate_limit=paced) as bot:
                 people = crowd.people(50)
                 await greet(answers, people)
+                if paced:  # steady state at that rate first, as in bench.updates
+                    await open_loop(answers, people, ACTIONS[what], rate, WARM_UP, bot.pid)
                 # Attach only now: start-up (content, catalogs) is not what an update costs.
                 spy = subprocess.Popen(
                     [
@@ -99,7 +164,7 @@ async def profile(what: str, database: str | None, updates: int, out: Path) -> N
                         "--format",
                         "raw",
                         "--rate",
-                        "250",
+                        str(SAMPLES_PER_S),
                         "--threads",
                         "--pid",
                         str(bot.pid),
@@ -110,7 +175,10 @@ async def profile(what: str, database: str | None, updates: int, out: Path) -> N
                     stderr=subprocess.DEVNULL,
                 )
                 await asyncio.sleep(1)
-                await closed_loop(answers, people, ACTIONS[what], updates, bot.pid)
+                if paced:
+                    await open_loop(answers, people, ACTIONS[what], rate, updates, bot.pid)
+                else:
+                    await closed_loop(answers, people, ACTIONS[what], updates, bot.pid)
                 spy.send_signal(signal.SIGINT)
                 await asyncio.get_running_loop().run_in_executor(None, spy.wait)
 
@@ -120,13 +188,18 @@ def main() -> None:
     parser.add_argument("what", choices=tuple(ACTIONS), nargs="?", default="text")
     parser.add_argument("--database", help="default: a new SQLite file")
     parser.add_argument("--updates", type=int, default=800)
+    parser.add_argument(
+        "--rate", type=float, help="updates a second, rate limiter on (default: saturation)"
+    )
     parser.add_argument("--out", default="/tmp/lotse-profile.txt")
     parser.add_argument("--summarise", action="store_true", help="only summarise --out again")
     args = parser.parse_args()
     out = Path(args.out)
     if not args.summarise:
-        asyncio.run(profile(args.what, args.database, args.updates, out))
+        asyncio.run(profile(args.what, args.database, args.updates, out, args.rate))
     print(summarise(out))
+    print()
+    print(buckets(out, args.updates, SAMPLES_PER_S))
 
 
 if __name__ == "__main__":
