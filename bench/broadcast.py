@@ -2,9 +2,10 @@
 
 The bot runs in a child process (:mod:`bench.botprocess`, rate limiter on as in production,
 without Redis: the per-process limiter) against the Bot API emulator, on SQLite and on
-PostgreSQL at the same time (a bot and an emulator for each). 5,000 people subscribed to news of Dortmund are in the database; an admin sends
-``/announce``. While the broadcast runs, a few people use the menu (a press every few seconds
-each, open loop) and the time to each answer is measured.
+PostgreSQL at the same time (a bot and an emulator for each). 5,000 people subscribed to news
+of Dortmund are in the database; an admin sends ``/announce``. While the broadcast runs, a few
+people use the menu (a press every few seconds each, open loop) and the time to each answer is
+measured.
 
 From the emulator's log of requests (``emulator.requests``: arrival time, chat, outcome):
 

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.updates import (
@@ -61,18 +62,23 @@ def _frame(raw_frame: str) -> tuple[str, str]:
     return name + ")", f"{name}:{line})"
 
 
+def _stacks(raw: Path) -> Iterator[tuple[str, list[tuple[str, str]], int, bool]]:
+    """Each stack of py-spy's collapsed stacks (``--format raw``): the line's stack, its frames
+    (:func:`_frame`), its samples, and whether the thread only waited there."""
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [_frame(f) for f in stack.split(";") if " (" in f]
+        if frames:
+            yield stack, frames, int(count), frames[-1][1].startswith(WAITING)
+
+
 def summarise(raw: Path, top: int = 30) -> str:
     """The heaviest functions of py-spy's collapsed stacks (``--format raw``), waiting left out."""
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = waiting = 0
-    for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        samples = int(count)
-        frames = [_frame(f) for f in stack.split(";") if " (" in f]
-        if not frames:
-            continue
-        if frames[-1][1].startswith(WAITING):
+    for _, frames, samples, waits in _stacks(raw):
+        if waits:
             waiting += samples
             continue
         total += samples
@@ -123,13 +129,9 @@ _BUCKETS = (
 def buckets(raw: Path, updates: int, rate: int) -> str:
     """Milliseconds per update by where they go (the samples of each bucket, ``rate`` a second)."""
     spent: collections.Counter[str] = collections.Counter()
-    for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        frames = [f for f in stack.split(";") if " (" in f]
-        if not frames or _frame(frames[-1])[1].startswith(WAITING):
-            continue
-        name = next(name for name, holds in _BUCKETS if holds(stack))
-        spent[name] += int(count)
+    for stack, _, samples, waits in _stacks(raw):
+        if not waits:
+            spent[next(name for name, holds in _BUCKETS if holds(stack))] += samples
     per_update = {name: n * 1000 / rate / updates for name, n in spent.items()}
     lines = [f"{sum(per_update.values()):6.2f} ms per update in all, of which"]
     lines += [f"{per_update.get(name, 0.0):6.2f}  {name}" for name, _ in _BUCKETS]

@@ -221,7 +221,6 @@ async def bot_process(
     schema: str | None = None,
     rate_limit: bool = True,
     teams: str = "{}",
-    uvloop: bool = True,
 ) -> AsyncIterator[BotProcess]:
     """Start the bot in a child process and wait until it polls."""
     command = [sys.executable, "-m", "bench.botprocess", kind, "--token", token]
@@ -230,8 +229,6 @@ async def bot_process(
         command += ["--schema", schema]
     if not rate_limit:
         command.append("--no-rate-limit")
-    if not uvloop:
-        command.append("--asyncio")
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     loop = asyncio.get_running_loop()
     line = await loop.run_in_executor(None, process.stdout.readline)
