@@ -380,7 +380,7 @@ def configure_logging(*, debug: bool = False) -> None:
     )
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
-    for name in ("httpx", "httpcore", "alembic.runtime.plugins"):
+    for name in ("aiohttp", "httpx", "httpcore", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # APScheduler says at INFO each time a job runs (some run every few seconds): kept for --debug.
     logging.getLogger("apscheduler").setLevel(logging.INFO if debug else logging.WARNING)

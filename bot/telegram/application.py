@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from telegram import Update
 from telegram.ext import (
@@ -62,6 +63,7 @@ from bot.telegram.handlers.team import on_team_message
 from bot.telegram.polling import ConfirmingPoller
 from bot.telegram.rate_limit import build_rate_limiter
 from bot.telegram.resilience import PatientRateLimiter
+from bot.telegram.transport import AiohttpRequest
 from bot.telegram.webhook import LotseApplication
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "prepare", "start_polling"]
@@ -80,6 +82,7 @@ def build_application(
     rate_limiter: PatientRateLimiter | None = None,
     read_timeout: float | None = None,
     rate_limit: bool = True,
+    transport: Literal["aiohttp", "httpx"] = "aiohttp",
 ) -> Application:
     """An Application wired to ``runtime``; the caller starts it (polling, webhook or tests).
 
@@ -93,6 +96,9 @@ def build_application(
             (PTB's default: 5).
         rate_limit: keep to Telegram's flood limits (only ``make bench`` switches this off, to
             measure the bot's own cost at saturation; failed calls are still repeated).
+        transport: the HTTP client for the Bot API: aiohttp (:mod:`bot.telegram.transport`),
+            or python-telegram-bot's own httpx (only ``make bench`` asks for it, to show what
+            the client changes).
     """
     context_types = ContextTypes(context=LotseContext, bot_data=BotData)
     production = runtime.settings.production
@@ -124,7 +130,13 @@ def build_application(
     builder = builder.rate_limiter(rate_limiter)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if read_timeout is not None:
+    if transport == "aiohttp":
+        # Half the CPU time of an update went into httpx (bench/README.md): aiohttp instead.
+        timeouts = {} if read_timeout is None else {"read_timeout": read_timeout}
+        builder = builder.request(AiohttpRequest(**timeouts)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1, **timeouts)
+        )
+    elif read_timeout is not None:
         builder = builder.read_timeout(read_timeout)
     application = builder.build()
     application.bot_data.runtime = runtime

@@ -54,7 +54,8 @@ def server_error(error: BaseException) -> bool:
     """Whether Telegram answered with an error status of its own (5xx), not "no answer at all".
 
     PTB raises :class:`~telegram.error.NetworkError` for both; a transport failure (time-out,
-    dropped connection) carries the httpx exception as its cause, an error status does not.
+    dropped connection) carries the HTTP client's failure as its cause
+    (:class:`bot.telegram.transport.TransportFailure`), an error status does not.
     """
     return (
         isinstance(error, NetworkError)

@@ -1,0 +1,169 @@
+"""The aiohttp transport keeps python-telegram-bot's request contract: what goes out, what fails how.
+
+The whole suite talks to the emulator through it; these tests pin what the emulator does not
+show: the form python-telegram-bot sends, an upload, and the errors a slow, absent or vanishing
+server gives (python-telegram-bot and bot.telegram.resilience decide on them by their type).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import traceback
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.telegram.transport import AiohttpRequest, TransportFailure
+
+_ME = {"id": 1, "is_bot": True, "first_name": "Lotse", "username": "lotse_bot"}
+
+
+class _Recorder(tornado.web.RequestHandler):
+    seen: list[tuple[str, dict[str, str], dict[str, bytes], str]]
+
+    def initialize(self, seen, behaviour) -> None:
+        self.seen, self.behaviour = seen, behaviour
+
+    async def post(self, method: str) -> None:
+        fields = {k: v[0].decode() for k, v in self.request.body_arguments.items()}
+        files = {k: v[0]["body"] for k, v in self.request.files.items()}
+        self.seen.append((method, fields, files, self.request.headers.get("User-Agent", "")))
+        if self.behaviour == "slow":
+            await asyncio.sleep(2)
+        if self.behaviour == "vanish":
+            self.request.connection.stream.close()
+            return
+        if method == "fail":
+            self.set_status(400)
+            self.write(
+                json.dumps(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+                )
+            )
+            return
+        result = _ME if method == "getMe" else True
+        self.write(json.dumps({"ok": True, "result": result}))
+
+
+@contextlib.asynccontextmanager
+async def _server(behaviour: str = "answer") -> AsyncIterator[tuple[str, list]]:
+    seen: list = []
+    handler = (r"/bot[^/]+/(\w+)", _Recorder, {"seen": seen, "behaviour": behaviour})
+    app = tornado.web.Application([handler])
+    sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+    server = tornado.httpserver.HTTPServer(app)
+    server.add_sockets(sockets)
+    try:
+        yield f"http://127.0.0.1:{sockets[0].getsockname()[1]}/bot", seen
+    finally:
+        server.stop()
+
+
+@contextlib.asynccontextmanager
+async def _request(**timeouts) -> AsyncIterator[AiohttpRequest]:
+    request = AiohttpRequest(**timeouts)
+    await request.initialize()
+    try:
+        yield request
+    finally:
+        await request.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def _bot(base: str) -> AsyncIterator[Bot]:
+    async with Bot("1:token", base_url=base, request=AiohttpRequest()) as bot:
+        yield bot
+
+
+async def _call(bot: Bot, method: str, **parameters):
+    # Methods the Bot API does not have: python-telegram-bot sends them as it sends its own.
+    return await bot.do_api_request(method, api_kwargs=parameters)
+
+
+async def test_parameters_go_out_as_python_telegram_bots_form_and_the_answer_comes_back():
+    async with _server() as (base, seen), _bot(base) as bot:
+        seen.clear()  # getMe, when the bot started
+        answer = await _call(
+            bot, "record", chat_id=7, text="Привет", reply_markup={"inline_keyboard": []}
+        )
+    assert answer is True
+    method, fields, files, agent = seen[0]
+    assert method == "record" and not files
+    assert fields == {"chat_id": "7", "text": "Привет", "reply_markup": '{"inline_keyboard": []}'}
+    assert agent == AiohttpRequest.USER_AGENT
+
+
+async def test_an_upload_goes_out_as_multipart_with_the_other_parameters():
+    document = InputFile(b"%PDF-1.4 numbers", filename="numbers.pdf")
+    async with _server() as (base, seen), _bot(base) as bot:
+        seen.clear()
+        assert await _call(bot, "recordUpload", chat_id=7, document=document) is True
+    _, fields, files, _ = seen[0]
+    assert fields["chat_id"] == "7"
+    assert list(files.values()) == [b"%PDF-1.4 numbers"]
+
+
+async def test_an_error_answer_reaches_python_telegram_bot_as_the_error_it_is():
+    async with _server() as (base, _), _bot(base) as bot:
+        with pytest.raises(BadRequest, match=r"[Cc]hat not found"):
+            await _call(bot, "fail", chat_id=7)
+
+
+async def test_a_server_that_does_not_answer_in_time_is_a_timeout():
+    async with _server("slow") as (base, _), _request(read_timeout=0.2) as request:
+        with pytest.raises(TimedOut):
+            await request.do_request(f"{base}1:token/sendMessage", "POST")
+        # A read timeout given with the call wins over the default.
+        with pytest.raises(TimedOut):
+            await request.do_request(f"{base}1:token/sendMessage", "POST", read_timeout=0.1)
+
+
+async def test_a_closed_port_and_a_vanishing_server_are_network_errors():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/botgetMe"
+    async with _request() as request:
+        with pytest.raises(NetworkError) as refused:
+            await request.do_request(closed, "POST")
+    assert not isinstance(refused.value, TimedOut)
+    async with _server("vanish") as (base, _), _request() as request:
+        with pytest.raises(NetworkError) as vanished:
+            await request.do_request(f"{base}1:token/sendMessage", "POST")
+    assert not isinstance(vanished.value, TimedOut)
+
+
+async def test_a_request_before_initialize_or_after_shutdown_is_refused_plainly():
+    request = AiohttpRequest()
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await request.do_request("http://127.0.0.1:9/botgetMe", "POST")
+    await request.initialize()
+    await request.shutdown()
+    await request.shutdown()  # twice is harmless, as python-telegram-bot's shutdown may do
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await request.do_request("http://127.0.0.1:9/botgetMe", "POST")
+
+
+async def test_a_failure_never_carries_the_bots_token_into_a_log():
+    token = "123456:SECRET-token"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/bot{token}/getMe"
+    async with _request() as request:
+        with pytest.raises(NetworkError) as refused:
+            await request.do_request(closed, "POST")
+    told = "".join(traceback.format_exception(refused.value))
+    assert "SECRET" not in told and "Connect" in told
+    # aiohttp names the whole address in some messages (a connection that timed out).
+    failure = TransportFailure.of(
+        aiohttp.ConnectionTimeoutError(f"Connection timeout to host {closed}")
+    )
+    assert "SECRET" not in str(failure) and "/bot…/getMe" in str(failure)
