@@ -93,7 +93,11 @@ async def _lotse_application(args: argparse.Namespace) -> Application:
         cipher=Cipher.from_keys((Fernet.generate_key().decode(),)),
     )
     application = build_application(
-        runtime, token=args.token, base_url=args.base_url, rate_limit=args.rate_limit
+        runtime,
+        token=args.token,
+        base_url=args.base_url,
+        rate_limit=args.rate_limit,
+        transport=args.transport,
     )
     await prepare(application)
     return application
@@ -139,6 +143,12 @@ def main() -> None:
     parser.add_argument("--admins", default="", help="the admins' Telegram ids, comma-separated")
     parser.add_argument("--no-rate-limit", dest="rate_limit", action="store_false")
     parser.add_argument("--asyncio", action="store_true", help="Lotse on asyncio's own loop")
+    parser.add_argument(
+        "--transport",
+        choices=("aiohttp", "httpx"),
+        default="aiohttp",
+        help="Lotse's HTTP client for the Bot API (httpx: python-telegram-bot's own)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.kind == "lotse" and not args.asyncio:

@@ -221,10 +221,12 @@ async def bot_process(
     schema: str | None = None,
     rate_limit: bool = True,
     teams: str = "{}",
+    transport: str = "aiohttp",
 ) -> AsyncIterator[BotProcess]:
     """Start the bot in a child process and wait until it polls."""
     command = [sys.executable, "-m", "bench.botprocess", kind, "--token", token]
     command += ["--base-url", emulator.base_url, "--database", database, "--teams", teams]
+    command += ["--transport", transport]
     if schema:
         command += ["--schema", schema]
     if not rate_limit:
@@ -319,14 +321,22 @@ def pooled(phases: list[Phase]) -> Phase:
 
 @contextlib.asynccontextmanager
 async def served_bot(
-    kind: str, content, *, database: str = "", schema: str | None = None, people: int
+    kind: str,
+    content,
+    *,
+    database: str = "",
+    schema: str | None = None,
+    people: int,
+    transport: str = "aiohttp",
 ) -> AsyncIterator[Served]:
     """A bot with an emulator of its own (its people talk to it alone), rate limiter on."""
     async with BotApiEmulator() as emulator:
         answers = Answers(emulator)
         token = emulator.create_bot()
         crowd = Crowd(emulator, content)
-        async with bot_process(kind, emulator, token, database=database, schema=schema) as bot:
+        async with bot_process(
+            kind, emulator, token, database=database, schema=schema, transport=transport
+        ) as bot:
             yield Served(bot, answers, {what: crowd.people(people) for what in ACTIONS})
 
 
