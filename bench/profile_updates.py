@@ -111,7 +111,10 @@ def _in_database(stack: str) -> bool:
 # (bucket, whether a sample's stack belongs to it); the first that holds wins.
 _BUCKETS = (
     ("getUpdates: the HTTP call, parsing the updates", lambda s: "get_updates" in s),
-    ("the answer: httpx", lambda s: _answering(s) and "AsyncClient" in s),
+    (
+        "the answer: the HTTP client (aiohttp, or httpx)",
+        lambda s: _answering(s) and any(c in s for c in ("aiohttp/", "AsyncClient")),
+    ),
     ("the answer: parsing the returned message", lambda s: _answering(s) and "de_json" in s),
     (
         "the answer: building the request",

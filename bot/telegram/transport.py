@@ -18,6 +18,8 @@ anything else on the way. What to do about them (repeat, give up) is decided abo
 from __future__ import annotations
 
 import re
+import urllib.parse
+import urllib.request
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -61,6 +63,7 @@ class AiohttpRequest(BaseRequest):
         "_media_write_timeout",
         "_pool_size",
         "_pool_timeout",
+        "_proxies",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -83,6 +86,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -93,9 +97,10 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                # A proxy from HTTPS_PROXY / ALL_PROXY / NO_PROXY, as httpx takes it.
-                trust_env=True,
+                # Not trust_env: it would read ~/.netrc in a thread on every call. The proxy
+                # is taken from the environment once per address instead (_proxy_for).
             )
+            self._proxies.clear()
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -141,13 +146,28 @@ class AiohttpRequest(BaseRequest):
                 else:
                     body.add_field(name, part)
         try:
-            async with session.request(method, url, data=body, timeout=timeout) as answer:
+            async with session.request(
+                method, url, data=body, timeout=timeout, proxy=self._proxy_for(url)
+            ) as answer:
                 return answer.status, await answer.read()
         except TimeoutError as exc:
             raise TimedOut from TransportFailure.of(exc)
         except aiohttp.ClientError as exc:
             failure = TransportFailure.of(exc)
             raise NetworkError(str(failure)) from failure
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The proxy for ``url`` from HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY, as httpx
+        (python-telegram-bot's own client) takes it; looked up once per scheme and host."""
+        parts = urllib.parse.urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            proxies = urllib.request.getproxies()
+            proxy = proxies.get(parts.scheme) or proxies.get("all")
+            if proxy and urllib.request.proxy_bypass(parts.hostname or ""):
+                proxy = None
+            self._proxies[key] = proxy
+        return self._proxies[key]
 
     @staticmethod
     def _given(value, default: float | None) -> float | None:

@@ -167,3 +167,19 @@ async def test_a_failure_never_carries_the_bots_token_into_a_log():
         aiohttp.ConnectionTimeoutError(f"Connection timeout to host {closed}")
     )
     assert "SECRET" not in str(failure) and "/bot…/getMe" in str(failure)
+
+
+async def test_a_proxy_from_the_environment_is_used_as_python_telegram_bots_client_would(
+    monkeypatch,
+):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bot-api.internal")
+    request = AiohttpRequest()
+    assert request._proxy_for("https://api.telegram.org/bot1:x/getMe") == (
+        "http://proxy.example:3128"
+    )
+    assert request._proxy_for("https://bot-api.internal/bot1:x/getMe") is None
+    assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") is None  # no HTTP_PROXY
