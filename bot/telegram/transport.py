@@ -12,16 +12,21 @@ when a file is uploaded. Timeouts mean what they mean for :class:`HTTPXRequest` 
 write, and waiting for a free connection of the pool), and failures become the same errors:
 :class:`telegram.error.TimedOut` for a timeout, :class:`telegram.error.NetworkError` for
 anything else on the way. What to do about them (repeat, give up) is decided above, in
-:mod:`bot.telegram.resilience` and python-telegram-bot.
+:mod:`bot.telegram.resilience` and python-telegram-bot. A proxy and the certificates to trust
+are found where httpx finds them (``HTTPS_PROXY`` …, ``SSL_CERT_FILE``, else certifi's bundle), so
+that an installation behind a proxy or with its own CA works as it did.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import ssl
 import urllib.parse
 import urllib.request
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -95,7 +100,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=_tls_context()),
                 headers={"User-Agent": self.USER_AGENT},
                 # Not trust_env: it would read ~/.netrc in a thread on every call. The proxy
                 # is taken from the environment once per address instead (_proxy_for).
@@ -172,6 +177,18 @@ class AiohttpRequest(BaseRequest):
     @staticmethod
     def _given(value, default: float | None) -> float | None:
         return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The certificates to trust, found as httpx (python-telegram-bot's own client) finds them:
+    the file in ``SSL_CERT_FILE`` or the folder in ``SSL_CERT_DIR`` if set, else certifi's
+    bundle, whatever the system's own store holds."""
+    file, folder = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if file and os.path.isfile(file):
+        return ssl.create_default_context(cafile=file)
+    if folder and os.path.isdir(folder):
+        return ssl.create_default_context(capath=folder)
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _sum(*seconds: float | None) -> float | None:

@@ -1,16 +1,20 @@
 """The aiohttp transport keeps python-telegram-bot's request contract: what goes out, what fails how.
 
 The whole suite talks to the emulator through it; these tests pin what the emulator does not
-show: the form python-telegram-bot sends, an upload, and the errors a slow, absent or vanishing
-server gives (python-telegram-bot and bot.telegram.resilience decide on them by their type).
+show: the form python-telegram-bot sends, an upload, the errors a slow, absent or vanishing
+server gives (python-telegram-bot and bot.telegram.resilience decide on them by their type), and
+where a proxy and the trusted certificates come from (as with httpx, the client it replaces).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import ipaddress
 import json
 import socket
+import ssl
 import traceback
 from collections.abc import AsyncIterator
 
@@ -19,6 +23,10 @@ import pytest
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, NetworkError, TimedOut
 
@@ -183,3 +191,58 @@ async def test_a_proxy_from_the_environment_is_used_as_python_telegram_bots_clie
     )
     assert request._proxy_for("https://bot-api.internal/bot1:x/getMe") is None
     assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") is None  # no HTTP_PROXY
+
+
+def _self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as files in ``folder``."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Bot API")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "api.pem", folder / "api.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+async def test_https_checks_the_certificate_against_the_trusted_ones(tmp_path, monkeypatch):
+    cert_file, key_file = _self_signed(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert_file, key_file)
+    handler = (r"/bot[^/]+/(\w+)", _Recorder, {"seen": [], "behaviour": "answer"})
+    sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+    server = tornado.httpserver.HTTPServer(tornado.web.Application([handler]), ssl_options=tls)
+    server.add_sockets(sockets)
+    address = f"https://127.0.0.1:{sockets[0].getsockname()[1]}/bot1:token/getMe"
+    try:
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        async with _request() as request:  # certifi's bundle: a self-signed server is refused
+            with pytest.raises(NetworkError, match=r"[Cc]ertificate"):
+                await request.do_request(address, "POST")
+        monkeypatch.setenv("SSL_CERT_FILE", cert_file)  # as httpx, the operator's own CA
+        async with _request() as request:
+            status, payload = await request.do_request(address, "POST")
+        assert status == 200 and json.loads(payload)["result"] == _ME
+    finally:
+        server.stop()
