@@ -63,17 +63,28 @@ class _Recorder(tornado.web.RequestHandler):
 
 
 @contextlib.asynccontextmanager
-async def _server(behaviour: str = "answer") -> AsyncIterator[tuple[str, list]]:
+async def _server(
+    behaviour: str = "answer", *, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[str, list]]:
+    """A stand-in Bot API on a free port; yields its base address (``…/bot``) and the calls seen."""
     seen: list = []
     handler = (r"/bot[^/]+/(\w+)", _Recorder, {"seen": seen, "behaviour": behaviour})
     app = tornado.web.Application([handler])
     sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-    server = tornado.httpserver.HTTPServer(app)
+    server = tornado.httpserver.HTTPServer(app, ssl_options=tls)
     server.add_sockets(sockets)
+    scheme = "https" if tls is not None else "http"
     try:
-        yield f"http://127.0.0.1:{sockets[0].getsockname()[1]}/bot", seen
+        yield f"{scheme}://127.0.0.1:{sockets[0].getsockname()[1]}/bot", seen
     finally:
         server.stop()
+
+
+def _nobody_listening(path: str) -> str:
+    """An address on a port of this machine that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}{path}"
 
 
 @contextlib.asynccontextmanager
@@ -136,9 +147,7 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout():
 
 
 async def test_a_closed_port_and_a_vanishing_server_are_network_errors():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/botgetMe"
+    closed = _nobody_listening("/bot1:token/getMe")
     async with _request() as request:
         with pytest.raises(NetworkError) as refused:
             await request.do_request(closed, "POST")
@@ -162,9 +171,7 @@ async def test_a_request_before_initialize_or_after_shutdown_is_refused_plainly(
 
 async def test_a_failure_never_carries_the_bots_token_into_a_log():
     token = "123456:SECRET-token"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/bot{token}/getMe"
+    closed = _nobody_listening(f"/bot{token}/getMe")
     async with _request() as request:
         with pytest.raises(NetworkError) as refused:
             await request.do_request(closed, "POST")
@@ -229,20 +236,14 @@ async def test_https_checks_the_certificate_against_the_trusted_ones(tmp_path, m
     cert_file, key_file = _self_signed(tmp_path)
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(cert_file, key_file)
-    handler = (r"/bot[^/]+/(\w+)", _Recorder, {"seen": [], "behaviour": "answer"})
-    sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-    server = tornado.httpserver.HTTPServer(tornado.web.Application([handler]), ssl_options=tls)
-    server.add_sockets(sockets)
-    address = f"https://127.0.0.1:{sockets[0].getsockname()[1]}/bot1:token/getMe"
-    try:
-        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    async with _server(tls=tls) as (base, _):
+        address = f"{base}1:token/getMe"
         async with _request() as request:  # certifi's bundle: a self-signed server is refused
             with pytest.raises(NetworkError, match=r"[Cc]ertificate"):
                 await request.do_request(address, "POST")
         monkeypatch.setenv("SSL_CERT_FILE", cert_file)  # as httpx, the operator's own CA
         async with _request() as request:
             status, payload = await request.do_request(address, "POST")
-        assert status == 200 and json.loads(payload)["result"] == _ME
-    finally:
-        server.stop()
+    assert status == 200 and json.loads(payload)["result"] == _ME
